@@ -41,3 +41,10 @@ export function toAppError(err: unknown): AppError {
   const message = err instanceof Error ? err.message : String(err);
   return new AppError('INTERNAL', message, { cause: err });
 }
+
+/** The same error with more log-safe details (e.g. which side of a pair it came from). */
+export function withDetails(err: AppError, extra: ErrorDetails): AppError {
+  const copy = new AppError(err.code, err.message, { cause: err.cause, details: { ...err.details, ...extra }, retry: err.retry });
+  copy.stack = err.stack;
+  return copy;
+}

@@ -24,6 +24,8 @@ export interface ImapEndpoint {
   readonly tls: TlsMode;
   /** Verify the server certificate (default true). Turning it off is an explicit per-endpoint choice. */
   readonly tlsVerify: boolean;
+  /** Extra trusted CA certificate(s), PEM text, e.g. a company CA or a test server's self-signed cert. */
+  readonly tlsCa?: string;
   readonly auth: ImapAuth;
   /** Most connections Cutover opens to this server at once. */
   readonly maxConnections: number;

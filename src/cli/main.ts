@@ -1,0 +1,15 @@
+/**
+ * The `cutover` command line. Each verb lives in commands/<verb>.ts and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerSync } from './commands/sync.ts';
+
+const program = new Command()
+  .name('cutover')
+  .description('Self-hosted email migration: copy mailboxes between IMAP servers without losing or doubling a message.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerSync(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,95 @@
+/**
+ * Inputs and outputs of a pass (DESIGN.md vocabulary: a pass is one run of the engine over one
+ * mailbox pair). Options are data; dependencies (database, how to open a session, clock, logger)
+ * are injected so tests can put a fault-injecting proxy or a fake clock in between.
+ */
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import type { ImapEndpoint } from '../core/endpoint.ts';
+import type { AppError } from '../core/app-error.ts';
+import type { PassCounts, PassKind, PassStatus } from '../core/ledger.ts';
+import type { ImapSession } from '../connectors/imap/types.ts';
+import type { FilterOptions } from './filters.ts';
+
+/** Folder selection and renaming, as the user gives it (imapsync's options). */
+export interface FolderSelection {
+  readonly include: readonly RegExp[];
+  readonly exclude: readonly RegExp[];
+  /** Only these source folders (--folder); null for all. */
+  readonly folders: readonly string[] | null;
+  readonly regexTrans: ReadonlyArray<{ readonly pattern: RegExp; readonly replacement: string }>;
+  /** Guess special-use from folder names when the attribute is missing (--automap). */
+  readonly automap: boolean;
+}
+
+export interface PassOptions {
+  readonly kind: PassKind;
+  readonly selection: FolderSelection;
+  readonly filters: FilterOptions;
+  /** Carry flag changes of already migrated items on deltas (--syncflags). */
+  readonly syncFlags: boolean;
+  /** Plan only: no folder created, nothing appended, nothing written to the ledger (--dry). */
+  readonly dryRun: boolean;
+  /** Create the folders only (--justfolders). */
+  readonly justFolders: boolean;
+  /** Folders synced in parallel; each lane holds one connection on each side. */
+  readonly connections: number;
+  /** Name of this process in pass records (host:pid). */
+  readonly worker: string;
+  /** Messages per FETCH/APPEND batch. */
+  readonly batchMessages: number;
+  /** Bytes per FETCH/APPEND batch (bounds memory). */
+  readonly batchBytes: number;
+}
+
+export const DEFAULT_BATCH = { batchMessages: 200, batchBytes: 16 * 1024 * 1024 } as const;
+
+export interface PairRef {
+  readonly id: string;
+  readonly source: ImapEndpoint;
+  readonly target: ImapEndpoint;
+}
+
+export type SessionOpener = (endpoint: ImapEndpoint, name: string) => Promise<ImapSession>;
+
+export type ProgressEvent =
+  | { readonly type: 'plan'; readonly folders: number; readonly foldersToSync: number }
+  | { readonly type: 'folder-planned'; readonly folder: string; readonly toCopy: number; readonly bytes: number }
+  | { readonly type: 'copied'; readonly folder: string; readonly count: number; readonly bytes: number }
+  | { readonly type: 'folder-done'; readonly report: FolderReport };
+
+export interface PassDeps {
+  readonly pool: Pool;
+  readonly openSession: SessionOpener;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface FolderReport {
+  readonly source: string;
+  readonly target: string;
+  readonly reason: string;
+  readonly copied: number;
+  readonly alreadyThere: number;
+  readonly skipped: number;
+  readonly excluded: number;
+  readonly failed: number;
+  readonly bytes: number;
+  readonly flagsUpdated: number;
+  readonly error: AppError | null;
+}
+
+export interface PassOutcome {
+  readonly passId: string | null;
+  readonly status: PassStatus;
+  readonly counts: PassCounts;
+  readonly folders: readonly FolderReport[];
+  /** The error that stopped the pass (login failed, quota full …), if any. */
+  readonly error: AppError | null;
+  readonly warnings: readonly string[];
+  readonly durationMs: number;
+  readonly dryRun: boolean;
+}

@@ -1,0 +1,192 @@
+/**
+ * One folder of one pass: plan → diff → apply.
+ *  1. list the source UIDs; re-key the ledger if UIDVALIDITY changed;
+ *  2. candidates = UIDs the ledger has not migrated (new, failed, in doubt, excluded to re-check);
+ *  3. read their metadata: fingerprint, filters (excluded with the rule), APPENDLIMIT;
+ *  4. look on the target for those that may be there already (in doubt, or a folder rebuilt);
+ *  5. copy the rest (write-ahead, batches), carry flags if asked, remember the folder's STATUS.
+ */
+import type { FolderStatusData, ImapSession } from '../connectors/imap/types.ts';
+import { AppError } from '../core/app-error.ts';
+import type { FolderState, LedgerItem, LedgerWrite } from '../core/ledger.ts';
+import type { Db } from '../store/db.ts';
+import { claimedTargetUids, getFolderItems, rekeyItems, updateTargetFlags, writeItems } from '../store/ledger.repository.ts';
+import { saveFolderState } from '../store/folder-state.repository.ts';
+import { ledgerWrite, toCandidate, type Candidate } from './candidate.ts';
+import { carryFlags } from './carry-flags.ts';
+import { copyMessages } from './copy-messages.ts';
+import { evaluateFilters, type Filter } from './filters.ts';
+import { findOnTarget } from './find-on-target.ts';
+import type { FolderReport } from './pass-types.ts';
+import { planRekey } from './uidvalidity-change.ts';
+
+export interface SyncFolderInput {
+  readonly db: Db;
+  readonly pairId: string;
+  readonly passId: string | null;
+  readonly source: ImapSession;
+  /** Null in a dry run, where the target is never touched. */
+  readonly target: ImapSession | null;
+  readonly sourceFolder: string;
+  readonly targetFolder: string;
+  readonly reason: string;
+  readonly status: FolderStatusData;
+  readonly state: FolderState | undefined;
+  readonly filter: Filter;
+  readonly settingsHash: string;
+  readonly reevaluateExcluded: boolean;
+  readonly syncFlags: boolean;
+  readonly dryRun: boolean;
+  /** The target folder could not be created: every candidate fails with this error. */
+  readonly targetUnavailable: AppError | null;
+  /** The target folder existed before this pass (so it may already hold these messages). */
+  readonly targetPreexisting: boolean;
+  readonly appendLimit: number | null;
+  readonly batchMessages: number;
+  readonly batchBytes: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onPlanned: (toCopy: number, bytes: number) => void;
+  readonly onCopied: (count: number, bytes: number) => void;
+}
+
+const RETRYABLE: ReadonlySet<string> = new Set(['failed', 'in_doubt']);
+
+/** Syncs one folder; throws transient errors (the caller retries the folder on a new connection). */
+export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> {
+  const report = {
+    source: input.sourceFolder, target: input.targetFolder, reason: input.reason,
+    copied: 0, alreadyThere: 0, skipped: 0, excluded: 0, failed: 0, bytes: 0, flagsUpdated: 0,
+    error: null as AppError | null,
+  };
+  const write = async (rows: readonly LedgerWrite[]): Promise<void> => {
+    if (!input.dryRun && rows.length > 0) await writeItems(input.db, input.pairId, input.passId, rows);
+  };
+
+  // 1. Source listing; UIDVALIDITY change.
+  const listing = await input.source.listUids(input.sourceFolder);
+  const uidValidity = listing.uidValidity;
+  let ledger = await getFolderItems(input.db, input.pairId, input.sourceFolder);
+  const metaCache = new Map<number, Candidate>();
+  const oldItems = ledger.filter((item) => item.uidValidity !== uidValidity);
+  if (oldItems.length > 0) {
+    const knownNow = new Set(ledger.filter((item) => item.uidValidity === uidValidity).map((item) => item.uid));
+    const unknown = listing.uids.filter((uid) => !knownNow.has(uid));
+    for await (const meta of input.source.fetchMeta(input.sourceFolder, unknown)) metaCache.set(meta.uid, toCandidate(meta, undefined));
+    const moves = planRekey(oldItems, [...metaCache.values()], uidValidity);
+    if (!input.dryRun && moves.length > 0) await rekeyItems(input.db, input.pairId, input.sourceFolder, moves);
+    ledger = input.dryRun ? ledger : await getFolderItems(input.db, input.pairId, input.sourceFolder);
+  }
+
+  // 2. Candidates: what the ledger has not finished.
+  const current = new Map<number, LedgerItem>();
+  for (const item of ledger) if (item.uidValidity === uidValidity) current.set(item.uid, item);
+  const candidateUids: number[] = [];
+  for (const uid of listing.uids) {
+    const item = current.get(uid);
+    if (!item || RETRYABLE.has(item.state) || (item.state === 'excluded' && input.reevaluateExcluded && item.reasonCode !== 'ITEM_VANISHED')) {
+      candidateUids.push(uid);
+    } else {
+      report.skipped++;
+    }
+  }
+
+  // 3. Metadata, filters, size limit.
+  const toFetch = candidateUids.filter((uid) => !metaCache.has(uid));
+  const candidates: Candidate[] = candidateUids.filter((uid) => metaCache.has(uid)).map((uid) => {
+    const cached = metaCache.get(uid) as Candidate;
+    return { ...cached, previous: current.get(uid) };
+  });
+  if (toFetch.length > 0) {
+    for await (const meta of input.source.fetchMeta(input.sourceFolder, toFetch)) candidates.push(toCandidate(meta, current.get(meta.uid)));
+  }
+  candidates.sort((a, b) => a.uid - b.uid);
+  const decided: LedgerWrite[] = [];
+  let wanted: Candidate[] = [];
+  for (const c of candidates) {
+    const verdict = evaluateFilters(input.filter, { internalDate: c.meta.internalDate, size: c.meta.size });
+    if (!verdict.included) {
+      report.excluded++;
+      decided.push(ledgerWrite(c, input.sourceFolder, uidValidity, 'excluded', { reasonCode: 'FILTER', reasonText: verdict.rule }));
+    } else if (input.appendLimit !== null && c.meta.size > input.appendLimit) {
+      // DESIGN.md: over APPENDLIMIT is recorded `failed: too_large` without reading the message.
+      report.failed++;
+      decided.push(ledgerWrite(c, input.sourceFolder, uidValidity, 'failed', {
+        targetFolder: input.targetFolder, reasonCode: 'ITEM_TOO_LARGE',
+        reasonText: `${c.meta.size} bytes is over the target's APPENDLIMIT of ${input.appendLimit}`,
+      }));
+    } else if (input.targetUnavailable) {
+      report.failed++;
+      decided.push(ledgerWrite(c, input.sourceFolder, uidValidity, 'failed', {
+        targetFolder: input.targetFolder, reasonCode: input.targetUnavailable.code, reasonText: input.targetUnavailable.message,
+      }));
+    } else {
+      wanted.push(c);
+    }
+  }
+  await write(decided);
+  input.onPlanned(wanted.length, wanted.reduce((sum, c) => sum + c.meta.size, 0));
+  if (input.dryRun || !input.target) {
+    report.copied = wanted.length;
+    report.bytes = wanted.reduce((sum, c) => sum + c.meta.size, 0);
+    return report;
+  }
+  const target = input.target;
+
+  // 4. Look on the target first for items that may be there: in doubt, or the folder has no ledger
+  //    rows yet but the target folder already existed (ledger reset, or mail copied by other means).
+  const mayBeThere = ledger.length === 0 && input.targetPreexisting ? wanted : wanted.filter((c) => c.previous?.state === 'in_doubt');
+  if (mayBeThere.length > 0) {
+    const lookup = await findOnTarget(target, input.targetFolder, mayBeThere, (tv) => claimedTargetUids(input.db, input.pairId, input.targetFolder, tv));
+    await write(lookup.found.map(({ candidate, targetUid }) => ledgerWrite(candidate, input.sourceFolder, uidValidity, 'migrated', {
+      targetFolder: input.targetFolder, targetUidValidity: lookup.targetUidValidity, targetUid,
+    })));
+    report.alreadyThere = lookup.found.length;
+    const foundUids = new Set(lookup.found.map((f) => f.candidate.uid));
+    wanted = wanted.filter((c) => !foundUids.has(c.uid));
+    if (lookup.found.length > 0) input.onCopied(lookup.found.length, 0);
+  }
+
+  // 5. Copy.
+  const copied = await copyMessages({
+    source: input.source, target, sourceFolder: input.sourceFolder, targetFolder: input.targetFolder, uidValidity,
+    batchMessages: input.batchMessages, batchBytes: input.batchBytes, appendLimit: input.appendLimit,
+    writeLedger: write, onCopied: input.onCopied, signal: input.signal,
+  }, wanted);
+  report.copied = copied.copied;
+  report.failed += copied.failed;
+  report.bytes = copied.bytes;
+  if (copied.stoppedBy) {
+    report.error = copied.stoppedBy;
+    return report;
+  }
+
+  // 6. Flags of items migrated earlier.
+  if (input.syncFlags && input.state && !input.targetUnavailable) {
+    const targetStatus = await target.status(input.targetFolder, { condstore: false });
+    const migrated = new Map<number, LedgerItem>();
+    for (const item of current.values()) {
+      if (item.state === 'migrated' && item.targetUidValidity === targetStatus.uidValidity) migrated.set(item.uid, item);
+    }
+    const sameValidity = input.state.uidValidity === uidValidity;
+    const updates = await carryFlags({
+      source: input.source, target, sourceFolder: input.sourceFolder, uidValidity,
+      changedSince: sameValidity ? input.state.highestModseq : null, migrated,
+    });
+    if (updates.length > 0) await updateTargetFlags(input.db, input.pairId, updates);
+    report.flagsUpdated = updates.length;
+  }
+
+  // 7. Remember what this pass saw, from the STATUS taken before listing: a message that arrived
+  //    since has a UID at or above that UIDNEXT, so the next pass opens the folder again.
+  await saveFolderState(input.db, {
+    pairId: input.pairId, sourceFolder: input.sourceFolder, targetFolder: input.targetFolder,
+    uidValidity, uidNext: input.status.uidNext, highestModseq: input.status.highestModseq,
+    messages: input.status.messages, filterHash: input.settingsHash, lastSyncedAt: new Date(),
+  });
+  return report;
+}
+
+/** Error for a folder whose status could not be read (it vanished between LIST and STATUS). */
+export function folderGone(path: string): AppError {
+  return new AppError('FOLDER_NOT_FOUND', `Folder "${path}" disappeared from the source during the pass.`, { details: { folder: path } });
+}

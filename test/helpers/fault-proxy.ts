@@ -1,0 +1,98 @@
+/**
+ * A TCP proxy on loopback that sits between Cutover and a real server and injects faults: cut every
+ * connection once N bytes went from client to server (mid-APPEND), or stall. It also counts the
+ * connections it saw at once, so tests can assert connection caps.
+ */
+import net from 'node:net';
+
+export interface FaultProxy {
+  readonly port: number;
+  /** Most client connections open at the same time so far. */
+  readonly peakConnections: number;
+  readonly totalConnections: number;
+  /** Destroys every open connection once `bytes` more bytes have gone upstream (client → server). */
+  cutAfterUpstreamBytes(bytes: number): void;
+  /** Destroys every open connection now. */
+  cutAll(): void;
+  /** Refuses (closes at once) new connections while true. */
+  refuse(on: boolean): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `targetPort` on 127.0.0.1. */
+export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
+  const sockets = new Set<net.Socket>();
+  let open = 0;
+  let peak = 0;
+  let total = 0;
+  let budget: number | null = null;
+  let refusing = false;
+
+  const cutAll = (): void => {
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
+
+  const server = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    total++;
+    open++;
+    peak = Math.max(peak, open);
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      open--;
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('data', (chunk: Buffer) => {
+      if (budget !== null) {
+        budget -= chunk.length;
+        if (budget <= 0) {
+          budget = null;
+          // Let part of this chunk through so the server sees a half-written command.
+          upstream.write(chunk.subarray(0, Math.max(1, chunk.length + (budget ?? 0)) >> 1), () => cutAll());
+          return;
+        }
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    client.on('close', close);
+    upstream.on('close', close);
+    client.on('error', close);
+    upstream.on('error', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    get peakConnections() {
+      return peak;
+    },
+    get totalConnections() {
+      return total;
+    },
+    cutAfterUpstreamBytes(bytes: number) {
+      budget = bytes;
+    },
+    cutAll,
+    refuse(on: boolean) {
+      refusing = on;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        cutAll();
+        server.close(() => resolve());
+      }),
+  };
+}
