@@ -15,8 +15,10 @@ CREATE TABLE endpoints (
   secret_sealed bytea,
   max_connections integer NOT NULL DEFAULT 4 CHECK (max_connections > 0),
   created_at    timestamptz NOT NULL DEFAULT now(),
-  -- one row per distinct server + login method, so `cutover sync` re-runs find theirs again
-  UNIQUE (protocol, host, port, tls_mode, auth_kind, admin_user)
+  -- one row per distinct server + login method, so `cutover sync` re-runs find theirs again;
+  -- NULLS NOT DISTINCT (PostgreSQL 15+): without it every row with admin_user NULL is "distinct" and
+  -- each upsert would insert a new endpoint instead of finding the existing one
+  UNIQUE NULLS NOT DISTINCT (protocol, host, port, tls_mode, auth_kind, admin_user)
 );
 
 CREATE TABLE pairs (

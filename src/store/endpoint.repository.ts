@@ -1,0 +1,79 @@
+/** Endpoints: one row per server + login method (see the UNIQUE key in 0001_ledger.sql). */
+import type { TlsMode } from '../core/endpoint.ts';
+import { toNumberStrict, type Db } from './db.ts';
+
+/** Protocol an endpoint speaks. */
+export type EndpointProtocol = 'imap' | 'caldav' | 'carddav';
+
+/** How an endpoint logs in (the secret itself is sealed, see core/secret-box.ts). */
+export type EndpointAuthKind = 'password' | 'master' | 'oauth2';
+
+/** What `upsertEndpoint` writes. */
+export interface EndpointInput {
+  readonly protocol: EndpointProtocol;
+  readonly host: string;
+  readonly port: number;
+  readonly tlsMode: TlsMode;
+  readonly tlsVerify: boolean;
+  readonly authKind: EndpointAuthKind;
+  /** Admin (master) user for authKind 'master', else null. */
+  readonly adminUser: string | null;
+  /** Sealed secret, or null when the secret is not stored (it replaces what was stored). */
+  readonly secretSealed: Buffer | null;
+  readonly maxConnections: number;
+}
+
+/** A stored endpoint. */
+export interface EndpointRecord extends EndpointInput {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
+interface EndpointRow {
+  id: string;
+  protocol: EndpointProtocol;
+  host: string;
+  port: number;
+  tls_mode: TlsMode;
+  tls_verify: boolean;
+  auth_kind: EndpointAuthKind;
+  admin_user: string | null;
+  secret_sealed: Buffer | null;
+  max_connections: number;
+  created_at: Date;
+}
+
+/** Inserts the endpoint or updates the one with the same key (TLS verify, secret, connections); returns its id. */
+export async function upsertEndpoint(db: Db, input: EndpointInput): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO endpoints (protocol, host, port, tls_mode, tls_verify, auth_kind, admin_user, secret_sealed, max_connections)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (protocol, host, port, tls_mode, auth_kind, admin_user) DO UPDATE
+       SET tls_verify = EXCLUDED.tls_verify,
+           secret_sealed = EXCLUDED.secret_sealed,
+           max_connections = EXCLUDED.max_connections
+     RETURNING id`,
+    [input.protocol, input.host, input.port, input.tlsMode, input.tlsVerify, input.authKind, input.adminUser, input.secretSealed, input.maxConnections],
+  );
+  return String(rows[0]?.id);
+}
+
+/** The endpoint with this id, or null. */
+export async function getEndpoint(db: Db, id: string): Promise<EndpointRecord | null> {
+  const { rows } = await db.query<EndpointRow>('SELECT * FROM endpoints WHERE id = $1', [id]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: String(row.id),
+    protocol: row.protocol,
+    host: row.host,
+    port: toNumberStrict(row.port),
+    tlsMode: row.tls_mode,
+    tlsVerify: row.tls_verify,
+    authKind: row.auth_kind,
+    adminUser: row.admin_user,
+    secretSealed: row.secret_sealed,
+    maxConnections: toNumberStrict(row.max_connections),
+    createdAt: row.created_at,
+  };
+}
