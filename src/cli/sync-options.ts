@@ -21,7 +21,7 @@ export interface SyncFlags {
   folder?: string[]; include?: string[]; exclude?: string[]; regextrans2?: string[]; automap?: boolean;
   maxage?: string; minage?: string; maxsize?: string; minsize?: string;
   dry?: boolean; justfolders?: boolean; justlogin?: boolean; syncflags?: boolean;
-  connections?: string; full?: boolean;
+  connections?: string; full?: boolean; batchMessages?: string;
 }
 
 export interface SyncPlan {
@@ -124,6 +124,7 @@ function regexes(name: string, values: readonly string[] | undefined, problems: 
 export function parseSyncFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker: string): SyncPlan {
   const problems: string[] = [];
   const connections = integer('connections', flags.connections, problems, 1) ?? 4;
+  const batchMessages = integer('batch-messages', flags.batchMessages, problems, 1) ?? DEFAULT_BATCH.batchMessages;
   const source = endpoint(1, flags, env, connections, problems);
   const target = endpoint(2, flags, env, connections, problems);
   const regexTrans: Array<{ pattern: RegExp; replacement: string }> = [];
@@ -154,7 +155,8 @@ export function parseSyncFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker:
     source, target, justLogin: flags.justlogin ?? false,
     pass: {
       kind: flags.full ? 'full' : 'delta', selection, filters, syncFlags: flags.syncflags ?? false,
-      dryRun: flags.dry ?? false, justFolders: flags.justfolders ?? false, connections, worker, ...DEFAULT_BATCH,
+      dryRun: flags.dry ?? false, justFolders: flags.justfolders ?? false, connections, worker,
+      batchMessages, batchBytes: DEFAULT_BATCH.batchBytes,
     },
   };
 }

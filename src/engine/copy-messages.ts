@@ -108,11 +108,17 @@ export async function copyMessages(ctx: CopyContext, items: readonly Candidate[]
       const appended = await ctx.target.append(ctx.targetFolder, toAppend.map((a) => a.item));
       let batchBytes = 0;
       let batchCopied = 0;
+      let transient: AppError | null = null;
       appended.results.forEach((r, i) => {
         const { candidate, item } = toAppend[i] as { candidate: Candidate; item: AppendItem };
         if ('error' in r) {
           const err = toAppError(r.error);
-          if (err.retry === 'transient') return; // stays in_doubt: found or re-sent next pass
+          if (err.retry === 'transient') {
+            // Stays in_doubt: the target may or may not have it. The folder is retried on a new
+            // connection, which looks for it on the target before sending it again.
+            transient ??= err;
+            return;
+          }
           outcome.push(write(candidate, 'failed', { reasonCode: err.code, reasonText: err.message }));
           result.failed++;
           if (err.retry === 'user') result.stoppedBy ??= err;
@@ -125,6 +131,10 @@ export async function copyMessages(ctx: CopyContext, items: readonly Candidate[]
       result.copied += batchCopied;
       result.bytes += batchBytes;
       ctx.onCopied(batchCopied, batchBytes);
+      if (transient) {
+        if (outcome.length > 0) await ctx.writeLedger(outcome);
+        throw transient;
+      }
     }
     if (outcome.length > 0) await ctx.writeLedger(outcome);
     if (result.stoppedBy) break;

@@ -72,14 +72,19 @@ export interface FolderReport {
   readonly source: string;
   readonly target: string;
   readonly reason: string;
-  readonly copied: number;
-  readonly alreadyThere: number;
-  readonly skipped: number;
-  readonly excluded: number;
-  readonly failed: number;
-  readonly bytes: number;
-  readonly flagsUpdated: number;
-  readonly error: AppError | null;
+  copied: number;
+  alreadyThere: number;
+  skipped: number;
+  excluded: number;
+  failed: number;
+  bytes: number;
+  flagsUpdated: number;
+  error: AppError | null;
+}
+
+/** A new, empty report for one folder of a pass. */
+export function newFolderReport(source: string, target: string, reason: string): FolderReport {
+  return { source, target, reason, copied: 0, alreadyThere: 0, skipped: 0, excluded: 0, failed: 0, bytes: 0, flagsUpdated: 0, error: null };
 }
 
 export interface PassOutcome {

@@ -17,7 +17,7 @@ import { finishPass, interruptStalePasses, startPass } from '../store/pass.repos
 import { backoffMs } from './classify-error.ts';
 import { buildFilters, filterHash } from './filters.ts';
 import { buildFolderMap } from './folder-map.ts';
-import type { FolderReport, PairRef, PassDeps, PassOptions, PassOutcome } from './pass-types.ts';
+import { newFolderReport, type FolderReport, type PairRef, type PassDeps, type PassOptions, type PassOutcome } from './pass-types.ts';
 import { planFolder } from './plan-folders.ts';
 import { createTargetFolders } from './target-folders.ts';
 import { syncFolder } from './sync-folder.ts';
@@ -111,9 +111,12 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
         const job = jobs[next++];
         if (!job) return;
         const targetFolder = targetOf.get(job.folder.path) as string;
+        const report = newFolderReport(job.folder.path, targetFolder, job.reason);
+        const doneThisPass = new Set<number>();
         for (let attempt = 1; ; attempt++) {
           try {
-            const report = await syncFolder({
+            await syncFolder({
+              report, doneThisPass,
               db: deps.pool, pairId: pair.id, passId, source: await lane.sourceSession(),
               target: options.dryRun ? null : await lane.targetSession(),
               sourceFolder: job.folder.path, targetFolder, reason: job.reason, status: job.status,
@@ -131,14 +134,18 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
             break;
           } catch (thrown) {
             const err = toAppError(thrown);
-            if (err.code === 'PASS_INTERRUPTED' || deps.signal?.aborted) return;
+            if (err.code === 'PASS_INTERRUPTED' || deps.signal?.aborted) {
+              record(report); // what was copied before the interruption still counts
+              return;
+            }
             if (err.retry === 'transient' && attempt < FOLDER_ATTEMPTS) {
               log.warn({ folder: job.folder.path, attempt, err: err.toJSON() }, 'folder failed, retrying on a new connection');
               await lane.reset();
               await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
               continue;
             }
-            record(emptyReport(job, targetFolder, err));
+            report.error = err;
+            record(report);
             if (err.retry === 'user') fatal ??= err;
             break;
           }
@@ -177,10 +184,6 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
     }
     return { passId, status, counts, folders: reports, error: fatal, warnings, durationMs: performance.now() - startedAt, dryRun: options.dryRun };
   }
-}
-
-function emptyReport(job: FolderJob, target: string, error: AppError): FolderReport {
-  return { source: job.folder.path, target, reason: job.reason, copied: 0, alreadyThere: 0, skipped: 0, excluded: 0, failed: 0, bytes: 0, flagsUpdated: 0, error };
 }
 
 function folderMapOptions(options: PassOptions, sourceDelimiter: string, targetDelimiter: string) {

@@ -47,19 +47,21 @@ export interface SyncFolderInput {
   readonly signal: AbortSignal | undefined;
   readonly onPlanned: (toCopy: number, bytes: number) => void;
   readonly onCopied: (count: number, bytes: number) => void;
+  /** The folder's report; it accumulates over attempts (a retry after a dropped connection). */
+  readonly report: FolderReport;
+  /** UIDs this pass already recorded as migrated or excluded in an earlier attempt. */
+  readonly doneThisPass: Set<number>;
 }
 
 const RETRYABLE: ReadonlySet<string> = new Set(['failed', 'in_doubt']);
 
-/** Syncs one folder; throws transient errors (the caller retries the folder on a new connection). */
+/** Syncs one folder into `input.report`; throws transient errors (the caller retries the folder on a new connection). */
 export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> {
-  const report = {
-    source: input.sourceFolder, target: input.targetFolder, reason: input.reason,
-    copied: 0, alreadyThere: 0, skipped: 0, excluded: 0, failed: 0, bytes: 0, flagsUpdated: 0,
-    error: null as AppError | null,
-  };
+  const report = input.report;
   const write = async (rows: readonly LedgerWrite[]): Promise<void> => {
-    if (!input.dryRun && rows.length > 0) await writeItems(input.db, input.pairId, input.passId, rows);
+    if (input.dryRun || rows.length === 0) return;
+    await writeItems(input.db, input.pairId, input.passId, rows);
+    for (const row of rows) if (row.state === 'migrated' || row.state === 'excluded') input.doneThisPass.add(row.uid);
   };
 
   // 1. Source listing; UIDVALIDITY change.
@@ -85,7 +87,7 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     const item = current.get(uid);
     if (!item || RETRYABLE.has(item.state) || (item.state === 'excluded' && input.reevaluateExcluded && item.reasonCode !== 'ITEM_VANISHED')) {
       candidateUids.push(uid);
-    } else {
+    } else if (!input.doneThisPass.has(uid)) {
       report.skipped++;
     }
   }
@@ -126,8 +128,8 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   await write(decided);
   input.onPlanned(wanted.length, wanted.reduce((sum, c) => sum + c.meta.size, 0));
   if (input.dryRun || !input.target) {
-    report.copied = wanted.length;
-    report.bytes = wanted.reduce((sum, c) => sum + c.meta.size, 0);
+    report.copied += wanted.length;
+    report.bytes += wanted.reduce((sum, c) => sum + c.meta.size, 0);
     return report;
   }
   const target = input.target;
@@ -140,7 +142,7 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     await write(lookup.found.map(({ candidate, targetUid }) => ledgerWrite(candidate, input.sourceFolder, uidValidity, 'migrated', {
       targetFolder: input.targetFolder, targetUidValidity: lookup.targetUidValidity, targetUid,
     })));
-    report.alreadyThere = lookup.found.length;
+    report.alreadyThere += lookup.found.length;
     const foundUids = new Set(lookup.found.map((f) => f.candidate.uid));
     wanted = wanted.filter((c) => !foundUids.has(c.uid));
     if (lookup.found.length > 0) input.onCopied(lookup.found.length, 0);
@@ -150,11 +152,15 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   const copied = await copyMessages({
     source: input.source, target, sourceFolder: input.sourceFolder, targetFolder: input.targetFolder, uidValidity,
     batchMessages: input.batchMessages, batchBytes: input.batchBytes, appendLimit: input.appendLimit,
-    writeLedger: write, onCopied: input.onCopied, signal: input.signal,
+    writeLedger: write, signal: input.signal,
+    onCopied: (count, bytes) => {
+      // Counted as it happens, so a batch copied before a dropped connection stays counted.
+      report.copied += count;
+      report.bytes += bytes;
+      input.onCopied(count, bytes);
+    },
   }, wanted);
-  report.copied = copied.copied;
   report.failed += copied.failed;
-  report.bytes = copied.bytes;
   if (copied.stoppedBy) {
     report.error = copied.stoppedBy;
     return report;
@@ -173,7 +179,7 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
       changedSince: sameValidity ? input.state.highestModseq : null, migrated,
     });
     if (updates.length > 0) await updateTargetFlags(input.db, input.pairId, updates);
-    report.flagsUpdated = updates.length;
+    report.flagsUpdated += updates.length;
   }
 
   // 7. Remember what this pass saw, from the STATUS taken before listing: a message that arrived

@@ -12,6 +12,12 @@ export interface FaultProxy {
   readonly totalConnections: number;
   /** Destroys every open connection once `bytes` more bytes have gone upstream (client → server). */
   cutAfterUpstreamBytes(bytes: number): void;
+  /**
+   * Lets `skip` successful APPENDs through, then drops the server's tagged `OK [APPENDUID …]` answer
+   * of the next one and cuts every connection `cutAfterMs` later: the server stored the messages,
+   * the client never learns it (the window the write-ahead `in_doubt` state exists for).
+   */
+  swallowAppendAnswer(skip: number, cutAfterMs?: number): void;
   /** Destroys every open connection now. */
   cutAll(): void;
   /** Refuses (closes at once) new connections while true. */
@@ -27,6 +33,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let total = 0;
   let budget: number | null = null;
   let refusing = false;
+  let appendsToSkip: number | null = null;
+  let swallowing = false;
+  let swallowCutMs = 300;
 
   const cutAll = (): void => {
     for (const socket of sockets) socket.destroy();
@@ -66,7 +75,28 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (swallowing) return;
+      if (appendsToSkip !== null) {
+        const text = chunk.toString('latin1');
+        const at = text.search(/^\S+ OK \[APPENDUID /m);
+        if (at !== -1) {
+          if (appendsToSkip > 0) {
+            appendsToSkip--;
+          } else {
+            appendsToSkip = null;
+            swallowing = true;
+            client.write(chunk.subarray(0, at));
+            setTimeout(() => {
+              swallowing = false;
+              cutAll();
+            }, swallowCutMs);
+            return;
+          }
+        }
+      }
+      client.write(chunk);
+    });
     client.on('close', close);
     upstream.on('close', close);
     client.on('error', close);
@@ -84,6 +114,10 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     cutAfterUpstreamBytes(bytes: number) {
       budget = bytes;
+    },
+    swallowAppendAnswer(skip: number, cutAfterMs = 300) {
+      appendsToSkip = skip;
+      swallowCutMs = cutAfterMs;
     },
     cutAll,
     refuse(on: boolean) {

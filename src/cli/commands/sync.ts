@@ -68,6 +68,7 @@ export function registerSync(program: Command): void {
     .option('--syncflags', 'carry flag changes (read, flagged …) of already migrated messages')
     .option('--full', 'open every folder, not only changed ones')
     .option('--connections <n>', 'folders synced in parallel (connections per server)', '4')
+    .option('--batch-messages <n>', 'messages per FETCH/APPEND batch (tuning)', '200')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .option('--data-dir <dir>', 'data folder for the ledger (default $CUTOVER_DATA_DIR or ./cutover-data)')
