@@ -4,6 +4,7 @@
  * delimiter; modified UTF-7 (RFC 3501 §5.1.3) is encoded and decoded inside the connector.
  */
 import type { Readable } from 'node:stream';
+import type { AppError } from '../../core/app-error.ts';
 
 /** SPECIAL-USE attributes (RFC 6154 §2) that folder mapping understands. */
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
@@ -58,11 +59,18 @@ export interface AppendItem {
   readonly internalDate: Date;
 }
 
+/** Outcome of one appended item: its target UID (null without UIDPLUS), or why it was not stored. */
+export type AppendItemResult = { readonly uid: number | null } | { readonly error: AppError };
+
 export interface AppendResultData {
   /** UIDVALIDITY of the target folder from APPENDUID (RFC 4315 §3), null without UIDPLUS. */
   readonly uidValidity: bigint | null;
-  /** Target UIDs, one per appended item in order; null entries where the server gave none. */
-  readonly uids: readonly (number | null)[];
+  /**
+   * One entry per item, in order. Item errors (ITEM_REJECTED, ITEM_TOO_LARGE) concern that item only;
+   * when the connection or the quota fails part way, the items not tried carry that error (transient
+   * or user class) and the ones already stored keep their UIDs.
+   */
+  readonly results: readonly AppendItemResult[];
 }
 
 export interface FolderStatusOptions {
@@ -100,7 +108,11 @@ export interface ImapSession {
   fetchMessages(path: string, uids: readonly number[]): AsyncIterable<FetchedMessage>;
   /** One message as a stream, for items too large to hold in memory. */
   downloadMessage(path: string, uid: number): Promise<Readable>;
-  /** Appends items; uses MULTIAPPEND (RFC 3502) when offered and more than one item is given. */
+  /**
+   * Appends items; uses MULTIAPPEND (RFC 3502) when offered and more than one item is given, falling
+   * back to one APPEND per item for a batch the server refused (RFC 3502 §6.3.11: all or nothing).
+   * Throws (nothing stored) when the folder does not exist or the connection fails before any item.
+   */
   append(path: string, items: readonly AppendItem[]): Promise<AppendResultData>;
   /** UIDs in `path` whose Message-ID header equals the given one (SEARCH HEADER, RFC 3501 §6.4.4). */
   searchByMessageId(path: string, messageId: string): Promise<number[]>;

@@ -1,0 +1,121 @@
+/**
+ * `ImapSession.append`: chooses MULTIAPPEND or single APPENDs, falls back when a MULTIAPPEND is
+ * refused, and reports one result per item so that one bad message never fails its neighbours.
+ */
+import type { ImapFlow } from 'imapflow';
+import type pino from 'pino';
+import { AppError, toAppError } from '../../core/app-error.ts';
+import { appendOne } from './append.ts';
+import { multiAppend } from './multi-append.ts';
+import type { AppendItem, AppendItemResult, AppendResultData, ServerInfo } from './types.ts';
+
+/** Bounds of one MULTIAPPEND: a refused batch is re-sent one by one, so keep the blast radius small. */
+export const MULTIAPPEND_MAX_ITEMS = 100;
+export const MULTIAPPEND_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Errors after which the next message of the batch would fail the same way: stop trying. */
+function stopsBatch(err: AppError): boolean {
+  return err.retry !== 'item';
+}
+
+/** Consecutive groups within the MULTIAPPEND bounds. */
+function multiBatches(indexes: readonly number[], items: readonly AppendItem[]): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const i of indexes) {
+    const size = items[i]?.content.length ?? 0;
+    if (current.length > 0 && (current.length >= MULTIAPPEND_MAX_ITEMS || bytes + size > MULTIAPPEND_MAX_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(i);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+export async function appendBatch(
+  client: ImapFlow,
+  info: ServerInfo,
+  path: string,
+  items: readonly AppendItem[],
+  logger?: pino.Logger,
+): Promise<AppendResultData> {
+  const results: (AppendItemResult | undefined)[] = items.map(() => undefined);
+  let uidValidity: bigint | null = null;
+  const sendable: number[] = [];
+  items.forEach((item, i) => {
+    // RFC 7889 §3: a message over APPENDLIMIT would be refused after its bytes were sent; refuse it here.
+    if (info.appendLimit !== null && item.content.length > info.appendLimit) {
+      results[i] = {
+        error: new AppError('ITEM_TOO_LARGE', `Message of ${item.content.length} bytes is over the target's APPENDLIMIT of ${info.appendLimit}`, {
+          details: { operation: 'append', path, size: item.content.length, appendLimit: info.appendLimit },
+        }),
+      };
+    } else {
+      sendable.push(i);
+    }
+  });
+
+  /** Single APPENDs for `indexes`; after an error that is not about the item, the rest get it too. */
+  const appendSingly = async (indexes: readonly number[]): Promise<void> => {
+    let stopError: AppError | null = null;
+    for (const i of indexes) {
+      const item = items[i] as AppendItem;
+      if (stopError) {
+        results[i] = { error: stopError };
+        continue;
+      }
+      try {
+        const one = await appendOne(client, path, item);
+        uidValidity = one.uidValidity ?? uidValidity;
+        results[i] = { uid: one.uid };
+      } catch (err) {
+        const appErr = toAppError(err);
+        // A missing folder or a dead connection before anything was stored: nothing is known per item.
+        if (!results.some((r) => r !== undefined && 'uid' in r) && (appErr.code === 'FOLDER_NOT_FOUND' || appErr.retry === 'transient') && i === indexes[0]) throw appErr;
+        results[i] = { error: appErr };
+        if (stopsBatch(appErr)) stopError = appErr;
+      }
+    }
+  };
+
+  const useMulti = info.capabilities.has('MULTIAPPEND') && sendable.length > 1;
+  if (!useMulti) {
+    await appendSingly(sendable);
+  } else {
+    for (const batch of multiBatches(sendable, items)) {
+      if (batch.length === 1) {
+        await appendSingly(batch);
+        continue;
+      }
+      try {
+        const multi = await multiAppend(client, path, batch.map((i) => items[i] as AppendItem));
+        uidValidity = multi.uidValidity ?? uidValidity;
+        batch.forEach((itemIndex, k) => {
+          results[itemIndex] = { uid: multi.uids[k] ?? null };
+        });
+      } catch (err) {
+        const appErr = toAppError(err);
+        // Nothing of the batch was stored (RFC 3502 §6.3.11). Connection trouble or a missing folder
+        // would fail every single APPEND too; anything else may be one bad message: try them one by one.
+        if (appErr.code === 'FOLDER_NOT_FOUND' || appErr.retry === 'transient') {
+          if (results.some((r) => r !== undefined && 'uid' in r)) {
+            for (const i of sendable) results[i] ??= { error: appErr };
+            break;
+          }
+          throw appErr;
+        }
+        logger?.debug({ path, items: batch.length, code: appErr.code, serverText: appErr.details['serverText'] }, 'MULTIAPPEND refused, appending one by one');
+        await appendSingly(batch);
+      }
+    }
+  }
+  return {
+    uidValidity,
+    results: results.map((r) => r ?? { error: new AppError('INTERNAL', 'append result missing', { details: { path } }) }),
+  };
+}
