@@ -79,7 +79,7 @@ export async function acquireDataDirLock(dataDir: string, logger?: StoreLogger):
         });
       }
       // Stale: its process is gone (or it is our own pid from an earlier life, as pid 1 in a container).
-      logger?.warn({ dataDir, pid: holder }, 'taking over a stale data folder lock');
+      logger?.warn({ dataDir, stalePid: holder }, 'taking over a stale data folder lock');
       stalePid = holder;
       await unlink(file).catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

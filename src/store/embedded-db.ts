@@ -210,7 +210,7 @@ async function stopOrphanServer(pgDir: string, logger?: StoreLogger): Promise<vo
   const pid = Number.parseInt(lines?.[0] ?? '', 10);
   if (!Number.isSafeInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return; // none, or dead: postgres cleans up
   if (!(await isPostgresProcess(pid))) return; // pid reused by another program: postgres sees it is not its own
-  logger?.warn({ pid, pgDir }, 'stopping an orphaned embedded PostgreSQL left by a killed cutover process');
+  logger?.warn({ orphanPid: pid, pgDir }, 'stopping an orphaned embedded PostgreSQL left by a killed cutover process');
   const gone = async (ms: number): Promise<boolean> => {
     for (const end = Date.now() + ms; Date.now() < end; await sleep(10)) {
       if (!isProcessAlive(pid) || (await readPostmasterPid(pgDir)) === null) return true;

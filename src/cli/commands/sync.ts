@@ -72,14 +72,14 @@ export function registerSync(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .option('--data-dir <dir>', 'data folder for the ledger (default $CUTOVER_DATA_DIR or ./cutover-data)')
-    .option('--log-level <level>', 'log level for JSON logs on stderr', 'warn')
+    .option('--log-level <level>', 'log level on stderr (default warn; off with --json unless given)')
     .action(async (flags: GlobalFlags) => {
       process.exitCode = await runSync(flags);
     });
 }
 
 async function runSync(flags: GlobalFlags): Promise<ExitCode> {
-  const logger = flags.json && !flags.logLevel ? silentLogger() : createLogger({ level: flags.logLevel ?? 'warn' });
+  const logger = flags.json && !flags.logLevel ? silentLogger() : createLogger({ level: flags.logLevel ?? 'warn', human: process.stderr.isTTY });
   const fail = (err: AppError): ExitCode => {
     const code = exitCodeForError(err);
     if (flags.json) process.stdout.write(JSON.stringify({ error: err.toJSON(), exitCode: code }, null, 2) + '\n');

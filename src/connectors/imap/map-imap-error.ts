@@ -84,6 +84,10 @@ function codeForResponseCode(responseCode: string, operation: ImapOperation): Er
     case 'APPENDLIMIT':
       return 'ITEM_TOO_LARGE';
     case 'LIMIT':
+      // RFC 5530 §3: "an implementation limit of some kind" — on APPEND a limit of this message
+      // (Dovecot: "Mail size is larger than the maximum size allowed"), not a reason to back off.
+      if (operation === 'append') return 'ITEM_TOO_LARGE';
+      if (operation === 'create') return 'FOLDER_CREATE_FAILED';
       return 'IMAP_THROTTLED';
     case 'TRYCREATE':
     case 'NONEXISTENT':
