@@ -108,8 +108,8 @@ export async function copyMessages(ctx: CopyContext, items: readonly Candidate[]
       const appended = await ctx.target.append(ctx.targetFolder, toAppend.map((a) => a.item));
       let batchBytes = 0;
       let batchCopied = 0;
-      let transient: AppError | null = null;
-      appended.results.forEach((r, i) => {
+      let transient = null as AppError | null;
+      for (const [i, r] of appended.results.entries()) {
         const { candidate, item } = toAppend[i] as { candidate: Candidate; item: AppendItem };
         if ('error' in r) {
           const err = toAppError(r.error);
@@ -117,17 +117,17 @@ export async function copyMessages(ctx: CopyContext, items: readonly Candidate[]
             // Stays in_doubt: the target may or may not have it. The folder is retried on a new
             // connection, which looks for it on the target before sending it again.
             transient ??= err;
-            return;
+            continue;
           }
           outcome.push(write(candidate, 'failed', { reasonCode: err.code, reasonText: err.message }));
           result.failed++;
           if (err.retry === 'user') result.stoppedBy ??= err;
-          return;
+          continue;
         }
         outcome.push(write(candidate, 'migrated', { targetUidValidity: appended.uidValidity, targetUid: r.uid, flags: item.flags }));
         batchCopied++;
         batchBytes += item.content.length;
-      });
+      }
       result.copied += batchCopied;
       result.bytes += batchBytes;
       ctx.onCopied(batchCopied, batchBytes);
