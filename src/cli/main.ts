@@ -3,6 +3,9 @@
  */
 import { Command } from 'commander';
 import { registerSync } from './commands/sync.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerPair } from './commands/pair.ts';
+import { registerProject } from './commands/project.ts';
 
 const program = new Command()
   .name('cutover')
@@ -11,5 +14,8 @@ const program = new Command()
   .showHelpAfterError();
 
 registerSync(program);
+registerProject(program);
+registerPair(program);
+registerDoctor(program);
 
 await program.parseAsync(process.argv);

@@ -22,6 +22,7 @@ export interface SyncFlags {
   maxage?: string; minage?: string; maxsize?: string; minsize?: string;
   dry?: boolean; justfolders?: boolean; justlogin?: boolean; syncflags?: boolean;
   connections?: string; full?: boolean; batchMessages?: string;
+  resetLedger?: boolean; resetFolder?: string[];
 }
 
 export interface SyncPlan {
@@ -29,6 +30,8 @@ export interface SyncPlan {
   readonly target: ImapEndpoint;
   readonly pass: PassOptions;
   readonly justLogin: boolean;
+  /** Forget the ledger before the pass: everything (true) or these source folders. */
+  readonly reset: true | readonly string[] | null;
 }
 
 /**
@@ -151,8 +154,9 @@ export function parseSyncFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker:
   if (problems.length > 0 || !source || !target) {
     throw new AppError('USAGE_INVALID', `cutover sync: ${problems.length} problem(s) with the options:\n  - ${problems.join('\n  - ')}`, { details: { problems: problems.length } });
   }
+  const reset = flags.resetLedger ? true : flags.resetFolder && flags.resetFolder.length > 0 ? flags.resetFolder : null;
   return {
-    source, target, justLogin: flags.justlogin ?? false,
+    source, target, justLogin: flags.justlogin ?? false, reset,
     pass: {
       kind: flags.full ? 'full' : 'delta', selection, filters, syncFlags: flags.syncflags ?? false,
       dryRun: flags.dry ?? false, justFolders: flags.justfolders ?? false, connections, worker,

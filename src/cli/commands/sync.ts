@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { isAppError, toAppError, withDetails, type AppError } from '../../core/app-error.ts';
+import { AppError, isAppError, toAppError, withDetails } from '../../core/app-error.ts';
 import { systemClock } from '../../core/clock.ts';
 import { describeEndpoint, type ImapEndpoint } from '../../core/endpoint.ts';
 import { createLogger, silentLogger } from '../../core/logger.ts';
@@ -12,9 +12,10 @@ import { openImapSession } from '../../connectors/imap/imap-session.ts';
 import { runPass } from '../../engine/run-pass.ts';
 import type { PassOutcome } from '../../engine/pass-types.ts';
 import { upsertEndpoint } from '../../store/endpoint.repository.ts';
-import { listItems } from '../../store/ledger.repository.ts';
+import { listItems, resetLedger } from '../../store/ledger.repository.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { upsertPair } from '../../store/pair.repository.ts';
+import { acquirePairLock } from '../../store/pair-lock.ts';
 import { listPasses } from '../../store/pass.repository.ts';
 import type { Db } from '../../store/db.ts';
 import { EXIT, exitCodeForError, exitCodeForOutcome, type ExitCode } from '../exit-codes.ts';
@@ -67,6 +68,8 @@ export function registerSync(program: Command): void {
     .option('--justlogin', 'log in to both servers and stop')
     .option('--syncflags', 'carry flag changes (read, flagged …) of already migrated messages')
     .option('--full', 'open every folder, not only changed ones')
+    .option('--reset-ledger', 'forget what this pair migrated; the next pass matches against the target again (nothing is doubled)')
+    .option('--reset-folder <name>', 'the same for one source folder (repeatable)', collect, [])
     .option('--connections <n>', 'folders synced in parallel (connections per server)', '4')
     .option('--batch-messages <n>', 'messages per FETCH/APPEND batch (tuning)', '200')
     .option('--json', 'print the summary as JSON')
@@ -105,6 +108,16 @@ async function runSync(flags: GlobalFlags): Promise<ExitCode> {
   const progress = flags.progress !== false && !flags.json && process.stderr.isTTY ? new ProgressView(process.stderr) : null;
   try {
     const pairId = await registerPair(db, plan.source, plan.target);
+    if (plan.reset !== null && !plan.pass.dryRun) {
+      // Under the pair's lock, so a pass of the same pair elsewhere (shared DATABASE_URL) never sees half a reset.
+      const lock = await acquirePairLock(db, pairId);
+      if (!lock) throw new AppError('PASS_ALREADY_RUNNING', `A pass for this mailbox pair is running; the ledger was not reset.`);
+      try {
+        for (const folder of plan.reset === true ? [undefined] : plan.reset) await resetLedger(db, pairId, folder);
+      } finally {
+        await lock.release();
+      }
+    }
     const previous = await listPasses(db, pairId, 1);
     const pass = { ...plan.pass, kind: plan.pass.kind === 'full' || previous.length === 0 ? 'full' as const : 'delta' as const };
     const outcome: PassOutcome = await withSignals((signal) => runPass({
