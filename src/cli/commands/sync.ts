@@ -8,9 +8,8 @@ import { AppError, isAppError, toAppError, withDetails } from '../../core/app-er
 import { systemClock } from '../../core/clock.ts';
 import { describeEndpoint, type ImapEndpoint } from '../../core/endpoint.ts';
 import { createLogger, silentLogger } from '../../core/logger.ts';
-import { openImapSession } from '../../connectors/imap/imap-session.ts';
-import { runPass } from '../../engine/run-pass.ts';
 import type { PassOutcome } from '../../engine/pass-types.ts';
+import type * as ImapSessionModule from '../../connectors/imap/imap-session.ts';
 import { upsertEndpoint } from '../../store/endpoint.repository.ts';
 import { listItems, resetLedger } from '../../store/ledger.repository.ts';
 import { openDatabase } from '../../store/open-database.ts';
@@ -95,9 +94,16 @@ async function runSync(flags: GlobalFlags): Promise<ExitCode> {
   } catch (err) {
     return fail(toAppError(err));
   }
-  if (plan.justLogin) return justLogin(plan.source, plan.target, flags.json ?? false, fail);
+  if (plan.justLogin) {
+    const { openImapSession } = await import('../../connectors/imap/imap-session.ts');
+    return justLogin(openImapSession, plan.source, plan.target, flags.json ?? false, fail);
+  }
 
   const dataDir = flags.dataDir ?? process.env['CUTOVER_DATA_DIR'] ?? './cutover-data';
+  // The engine and ImapFlow take a few hundred ms to load; loading them while the embedded PostgreSQL
+  // starts (another process we mostly wait for) keeps a no-change delta short.
+  const engine = Promise.all([import('../../engine/run-pass.ts'), import('../../connectors/imap/imap-session.ts')]);
+  engine.catch(() => undefined);
   let database;
   try {
     database = await openDatabase({ databaseUrl: process.env['DATABASE_URL'], dataDir, logger });
@@ -105,6 +111,7 @@ async function runSync(flags: GlobalFlags): Promise<ExitCode> {
     return fail(toAppError(err));
   }
   const db = database.pool;
+  const [{ runPass }, { openImapSession }] = await engine;
   const progress = flags.progress !== false && !flags.json && process.stderr.isTTY ? new ProgressView(process.stderr) : null;
   try {
     const pairId = await registerPair(db, plan.source, plan.target);
@@ -151,7 +158,9 @@ async function registerPair(db: Db, source: ImapEndpoint, target: ImapEndpoint):
   return upsertPair(db, { sourceEndpointId: sourceId, targetEndpointId: targetId, sourceUser: source.auth.user, targetUser: target.auth.user });
 }
 
-async function justLogin(source: ImapEndpoint, target: ImapEndpoint, json: boolean, fail: (err: AppError) => ExitCode): Promise<ExitCode> {
+type OpenSession = typeof ImapSessionModule.openImapSession;
+
+async function justLogin(openImapSession: OpenSession, source: ImapEndpoint, target: ImapEndpoint, json: boolean, fail: (err: AppError) => ExitCode): Promise<ExitCode> {
   const result: Record<string, { capabilities: string[]; server: string | null }> = {};
   for (const [side, endpoint] of [['source', source], ['target', target]] as const) {
     try {
