@@ -43,15 +43,17 @@ interface EndpointRow {
   created_at: Date;
 }
 
-/** Inserts the endpoint or updates the one with the same key (TLS verify, secret, connections); returns its id. */
+/**
+ * Inserts the endpoint, or finds the one with the same key and returns its id. An existing endpoint
+ * keeps its settings and its stored secret: `cutover sync` (which never stores a password) must not
+ * wipe the admin secret of a project endpoint on the same server. A new secret replaces the old one.
+ */
 export async function upsertEndpoint(db: Db, input: EndpointInput): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO endpoints (protocol, host, port, tls_mode, tls_verify, auth_kind, admin_user, secret_sealed, max_connections)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (protocol, host, port, tls_mode, auth_kind, admin_user) DO UPDATE
-       SET tls_verify = EXCLUDED.tls_verify,
-           secret_sealed = EXCLUDED.secret_sealed,
-           max_connections = EXCLUDED.max_connections
+       SET secret_sealed = COALESCE(EXCLUDED.secret_sealed, endpoints.secret_sealed)
      RETURNING id`,
     [input.protocol, input.host, input.port, input.tlsMode, input.tlsVerify, input.authKind, input.adminUser, input.secretSealed, input.maxConnections],
   );

@@ -100,8 +100,11 @@ void describe('repositories', () => {
     const id2 = await upsertEndpoint(pool, { ...endpoint('dup.test'), maxConnections: 9, secretSealed: Buffer.from([1, 2, 3]) });
     assert.equal(id1, id2);
     const stored = await getEndpoint(pool, id1);
-    assert.equal(stored?.maxConnections, 9);
-    assert.deepEqual(stored?.secretSealed, Buffer.from([1, 2, 3]));
+    assert.equal(stored?.maxConnections, 4, 'an existing endpoint keeps its settings');
+    assert.deepEqual(stored?.secretSealed, Buffer.from([1, 2, 3]), 'a new secret replaces the old one');
+    // `cutover sync` stores no secret: it must not wipe one a project stored.
+    assert.equal(await upsertEndpoint(pool, { ...endpoint('dup.test'), secretSealed: null }), id1);
+    assert.deepEqual((await getEndpoint(pool, id1))?.secretSealed, Buffer.from([1, 2, 3]));
     assert.equal(stored?.adminUser, null);
     assert.notEqual(await upsertEndpoint(pool, endpoint('dup.test', 'admin')), id1);
     assert.equal(await getEndpoint(pool, '999999'), null);
