@@ -54,9 +54,17 @@ export async function runApiCommand(
   }
 }
 
+/** A value as a table cell: "-" for nothing, JSON for objects. */
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '-';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? '-';
+}
+
 /** Left-aligned text table; null and undefined print as "-". */
 export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
-  const cells = [headers, ...rows.map((row) => row.map((v) => (v === null || v === undefined || v === '' ? '-' : String(v))))];
+  const cells = [headers, ...rows.map((row) => row.map(show))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : (cell ?? '').padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
@@ -64,7 +72,7 @@ export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyAr
 /** `key: value` lines, aligned. */
 export function fields(entries: ReadonlyArray<readonly [string, unknown]>): string {
   const width = Math.max(...entries.map(([k]) => k.length));
-  return entries.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${v === null || v === undefined || v === '' ? '-' : String(v)}`).join('\n');
+  return entries.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${show(v)}`).join('\n');
 }
 
 /** Prints `data` as JSON with --json, else the text `render` gives. */

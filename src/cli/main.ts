@@ -6,6 +6,8 @@ import { registerSync } from './commands/sync.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerPair } from './commands/pair.ts';
 import { registerProject } from './commands/project.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerWorker } from './commands/worker.ts';
 
 const program = new Command()
   .name('cutover')
@@ -17,5 +19,7 @@ registerSync(program);
 registerProject(program);
 registerPair(program);
 registerDoctor(program);
+registerServe(program);
+registerWorker(program);
 
 await program.parseAsync(process.argv);

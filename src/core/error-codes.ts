@@ -59,6 +59,52 @@ export const ERROR_CODES = {
   PASS_INTERRUPTED: { retry: 'transient', http: 503, hint: 'The pass was interrupted (shutdown or signal); run it again to resume — nothing is copied twice.' },
   PAIR_NOT_FOUND: { retry: 'user', http: 404, hint: 'No such mailbox pair; list the pairs to find its id.' },
 
+  // --- projects, endpoints, batches, CSV import (helper A)
+  PROJECT_NOT_FOUND: { retry: 'user', http: 404, hint: 'No such project; list the projects to find its id.' },
+  PROJECT_INVALID: { retry: 'user', http: 400, hint: 'The project settings are incomplete or wrong (see details); fix them and try again.' },
+  PROJECT_CONFLICT: { retry: 'user', http: 409, hint: 'The change conflicts with existing data (a project name in use, a second test batch); see details.' },
+  ENDPOINT_NOT_FOUND: { retry: 'user', http: 404, hint: 'No such endpoint; list the endpoints to find its id.' },
+  ENDPOINT_INVALID: { retry: 'user', http: 400, hint: 'The endpoint settings are wrong (every problem is listed in details); fix them and try again.' },
+  ENDPOINT_CONFLICT: { retry: 'user', http: 409, hint: 'An endpoint for this server and login method exists already; use it (its id is in details) instead of a second one.' },
+  PAIR_CREDENTIALS_MISSING: { retry: 'user', http: 400, hint: 'The pair has no password and its endpoint no admin (master) secret; import the row again with a password, or set the endpoint admin password.' },
+  CSV_INVALID: { retry: 'user', http: 400, hint: 'The file is not a CSV Cutover can read (header, quoting); see docs/csv-formats.md for the accepted formats.' },
+  CSV_ROW_INVALID: { retry: 'user', http: 422, hint: 'Some rows are invalid (each is listed with its line number); fix them, or import only the valid rows.' },
+
+  // --- HTTP API, auth and the CLI over it (helper C)
+  API_VALIDATION_FAILED: { retry: 'user', http: 400, hint: 'The request does not match the API schema; see details.issues (path and message) and /openapi.json.' },
+  API_UNAUTHENTICATED: { retry: 'user', http: 401, hint: 'Log in (POST /api/auth/login) or send an API token: Authorization: Bearer cut_….' },
+  API_LOGIN_FAILED: { retry: 'user', http: 401, hint: 'Wrong email or password, or the user is disabled.' },
+  API_FORBIDDEN: { retry: 'user', http: 403, hint: 'Your role may not do this (viewer: read only; operator: run and change projects; admin: also users and tokens).' },
+  API_NOT_FOUND: { retry: 'user', http: 404, hint: 'No such resource (or route); check the id, or list the resources to find it.' },
+  API_CONFLICT: { retry: 'user', http: 409, hint: 'The request conflicts with existing data (for example a duplicate email or name); see details.' },
+  API_PAYLOAD_TOO_LARGE: { retry: 'user', http: 413, hint: 'The request body is too large; split the CSV into several files.' },
+  API_UNSUPPORTED_MEDIA_TYPE: { retry: 'user', http: 415, hint: 'Send JSON (application/json), or text/csv where a route accepts CSV.' },
+  API_UNREACHABLE: { retry: 'transient', http: 503, hint: 'The Cutover server cannot be reached; check --url / CUTOVER_URL and that `cutover serve` runs.' },
+
+  // --- queue, workers, connection caps, verify (helper B)
+  PAIR_PAUSED: { retry: 'user', http: 409, hint: 'The mailbox pair (or its project) is paused; resume it first.' },
+  TASK_DATA_INVALID: { retry: 'user', http: 400, hint: 'A queued task has an unknown name or data that does not match its schema (see details); this is a bug in the caller.' },
+  QUEUE_UNAVAILABLE: { retry: 'transient', http: 503, hint: 'The job queue (pg-boss) could not start or answer; check the database and its log.' },
+  PASS_HANDED_BACK: { retry: 'transient', http: 503, hint: 'The worker stopped (SIGTERM, lost database connection) and returned the pass to the queue; another worker resumes it.' },
+  ENDPOINT_SLOT_TIMEOUT: { retry: 'transient', http: 503, hint: 'No connection slot of the endpoint came free in time; the pass is retried. Raise the endpoint connection limit if this persists.' },
+  VERIFY_MISSING: { retry: 'item', http: 410, hint: 'A verify pass found this migrated message missing on the target; the next delta pass copies it again.' },
+
+  // --- cutover orchestration: status flow, steps, providers, DNS, notifications (helper E, issue 4)
+  PROJECT_INVALID_TRANSITION: { retry: 'user', http: 409, hint: 'The project is not in a status that allows this (see details.status); check docs/status-flow.md.' },
+  PROJECT_SETTINGS_FROZEN: { retry: 'user', http: 409, hint: 'Settings are frozen from T−4h and after the cutover; move the cutover time first if the change must happen.' },
+  STEP_NOT_RETRYABLE: { retry: 'user', http: 409, hint: 'Only a failed step can be retried; list the steps to see their status.' },
+  ALERT_NOT_FOUND: { retry: 'user', http: 404, hint: 'No such alert; list the project alerts to find its id.' },
+  MAILBOX_CREATION_FAILED: { retry: 'user', http: 502, hint: '25% or more of the target mailbox creations failed; see the step log for each account, fix the cause, retry the step.' },
+  PROVIDER_INVALID: { retry: 'user', http: 400, hint: 'The target provider settings are wrong (see details); fix them and retry the step.' },
+  PROVIDER_ACCESS_FAILED: { retry: 'user', http: 502, hint: 'Cutover cannot administer the target (admin login or user database refused); check the provider credentials and permissions.' },
+  PROVIDER_INSUFFICIENT_LICENCES: { retry: 'user', http: 409, hint: 'The target has fewer free licences (or account slots) than the project needs; add licences, then retry the step.' },
+  PROVIDER_ACCOUNT_FAILED: { retry: 'item', http: 502, hint: 'One target account could not be created or logged in to (see details); fix it by hand or retry the step.' },
+  DNS_LOOKUP_FAILED: { retry: 'transient', http: 502, hint: 'The DNS resolvers did not answer (timeout, SERVFAIL, refused); check the configured resolvers. The check is retried.' },
+  MX_HOSTS_MISSING: { retry: 'user', http: 400, hint: 'Set the target MX hosts (settings.targetMxHosts) so Cutover can tell whether the MX record moved.' },
+  READINESS_FAILED: { retry: 'user', http: 409, hint: 'The readiness check before the cutover found problems (listed in the step log and emailed to the contact); fix them, then retry the step.' },
+  SMTP_SEND_FAILED: { retry: 'transient', http: 502, hint: 'The SMTP server did not accept the notification; it is retried with backoff. Check the SMTP settings if it persists.' },
+  NOTIFICATION_TEMPLATE_INVALID: { retry: 'user', http: 400, hint: 'The template uses an unknown placeholder or is empty (see details); the placeholders are listed in docs/notifications.md.' },
+
   // --- anything else
   INTERNAL: { retry: 'transient', http: 500, hint: 'An unexpected error; please report it with the log lines around it.' },
 } as const satisfies Record<string, ErrorCodeSpec>;

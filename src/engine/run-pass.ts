@@ -22,6 +22,7 @@ import { planFolder } from './plan-folders.ts';
 import { createTargetFolders } from './target-folders.ts';
 import { syncFolder } from './sync-folder.ts';
 import { SessionLane } from './session-lane.ts';
+import { verifyPass } from './verify-pass.ts'; // verify hook (issue 3)
 
 const FOLDER_ATTEMPTS = 3;
 
@@ -57,6 +58,15 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
     }
     const control = new SessionLane(deps, pair, 0);
     lanes.push(control);
+    // --- verify hook (issue 3): a verify pass compares the ledger with both servers, copies nothing.
+    if ((options.kind as string) === 'verify') {
+      const verified = await verifyPass({ deps, pair, options, passId, source: await control.sourceSession(), target: await control.targetSession() });
+      Object.assign(counts, verified.passCounts);
+      warnings.push(...verified.warnings);
+      const { missingOnTarget, notMigrated, extraOnTarget } = verified.counts;
+      return await finish(missingOnTarget + notMigrated + extraOnTarget > 0 ? 'completed_with_errors' : 'completed');
+    }
+    // --- end verify hook
     const source = await control.sourceSession();
 
     // Plan: which folders changed since the last pass?

@@ -42,6 +42,14 @@ export interface DovecotOptions {
   appendLimitBytes?: number;
   /** Delay before a failed login is answered. Dovecot's default is 2 s; tests default to 0. */
   authFailureDelaySeconds?: number;
+  /**
+   * [issue 4, provider tests] passdb/userdb read this passwd-file instead of the generated one (the
+   * test — e.g. the dovecot-passwd provider — writes it; `users` is then ignored). Dovecot re-reads it
+   * when it changes.
+   */
+  usersFile?: string;
+  /** [issue 4, provider tests] A master passdb (`user*master` logins) reading this passwd-file. */
+  masterUsersFile?: string;
 }
 
 export interface DovecotInstance {
@@ -180,7 +188,9 @@ function renderConfig(options: DovecotOptions, layout: Layout, ports: { port: nu
     lines.push('}');
   }
 
-  if (options.masterUsers && Object.keys(options.masterUsers).length > 0) {
+  const masterFile = options.masterUsersFile ?? join(stateDir, 'master-users');
+  const usersFile = options.usersFile ?? join(stateDir, 'users');
+  if (options.masterUsersFile !== undefined || (options.masterUsers && Object.keys(options.masterUsers).length > 0)) {
     lines.push(
       'auth_master_user_separator = *',
       'passdb {',
@@ -188,18 +198,18 @@ function renderConfig(options: DovecotOptions, layout: Layout, ports: { port: nu
       '  master = yes',
       // pass = yes: after the master password matched, the next passdb must still know the user.
       '  pass = yes',
-      `  args = scheme=PLAIN username_format=%u ${join(stateDir, 'master-users')}`,
+      `  args = scheme=PLAIN username_format=%u ${masterFile}`,
       '}',
     );
   }
   lines.push(
     'passdb {',
     '  driver = passwd-file',
-    `  args = scheme=PLAIN username_format=%u ${join(stateDir, 'users')}`,
+    `  args = scheme=PLAIN username_format=%u ${usersFile}`,
     '}',
     'userdb {',
     '  driver = passwd-file',
-    `  args = username_format=%u ${join(stateDir, 'users')}`,
+    `  args = username_format=%u ${usersFile}`,
     '}',
   );
 

@@ -55,7 +55,7 @@ function mirror(flags: SyncFlags, n: 1 | 2, env: NodeJS.ProcessEnv): { flags: Sy
   }
   const password = env[`CUTOVER_PASSWORD${n}`] ?? env[`IMAPSYNC_PASSWORD${n}`];
   const mirroredEnv = { ...env, CUTOVER_PASSWORD1: password, CUTOVER_PASSWORD2: password, IMAPSYNC_PASSWORD1: undefined, IMAPSYNC_PASSWORD2: undefined };
-  return { flags: out as SyncFlags, env: mirroredEnv };
+  return { flags: out, env: mirroredEnv };
 }
 
 /** The endpoint of side `n` from sync-style flags; USAGE_INVALID naming side n's flags. */

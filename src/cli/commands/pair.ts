@@ -11,6 +11,7 @@ interface PairData {
   sourceUser: string; targetUser: string; state: string; paused: boolean; lastErrorCode: string | null; lastErrorText: string | null;
   lastPassAt: string | null;
 }
+interface ActionData { pair: PairData; pass: { kind: string; jobId: string | null; alreadyQueued: boolean } | null; reset: { items: number; folders: number } | null }
 interface PassData {
   id: string; kind: string; status: string; startedAt: string; finishedAt: string | null; worker: string | null; errorCode: string | null;
   counts: { copied: number; alreadyThere: number; skipped: number; excluded: number; failed: number; bytes: number };
@@ -77,8 +78,8 @@ export function registerPair(program: Command): void {
   for (const action of ACTIONS) {
     withApiOptions(pair.command(`${action.verb} <pairId>`).description(action.description))
       .action((pairId: string, _opts: unknown, cmd: Command) => runApiCommand(cmd, async (client, flags) => {
-        const p = await client.post<PairData>(`/api/pairs/${enc(pairId)}/${action.path}`);
-        print(stdio, flags, p, () => `pair ${p.id}: ${action.verb} requested; state ${stateOf(p)}`);
+        const r = await client.post<ActionData>(`/api/pairs/${enc(pairId)}/${action.path}`);
+        print(stdio, flags, r, () => `pair ${r.pair.id}: ${action.verb} ${r.pass?.alreadyQueued ? 'already queued' : 'done'}; state ${stateOf(r.pair)}`);
       }));
   }
 
@@ -86,8 +87,8 @@ export function registerPair(program: Command): void {
     .option('--folder <name>', 'only this source folder')
     .action((pairId: string, _opts: unknown, cmd: Command) => runApiCommand(cmd, async (client, flags) => {
       const folder = cmd.opts<{ folder?: string }>().folder;
-      const p = await client.request<PairData>(`/api/pairs/${enc(pairId)}/reset`, { method: 'POST', json: {}, query: { folder } });
-      print(stdio, flags, p, () => `pair ${p.id}: ledger reset${folder ? ` for folder ${folder}` : ''}`);
+      const r = await client.request<ActionData>(`/api/pairs/${enc(pairId)}/reset`, { method: 'POST', json: {}, query: { folder } });
+      print(stdio, flags, r, () => `pair ${r.pair.id}: ledger reset${folder ? ` for folder ${folder}` : ''} (${r.reset?.items ?? 0} items, ${r.reset?.folders ?? 0} folders)`);
     }));
 
   withApiOptions(pair.command('failed <pairId>').description('Failed items of a pair: folder, subject, date, size, reason'))
@@ -97,6 +98,6 @@ export function registerPair(program: Command): void {
       const o = cmd.opts<{ limit: string; offset: string }>();
       const data = await client.get<{ items: Array<Record<string, unknown>>; total?: number }>(`/api/pairs/${enc(pairId)}/failed-items`, { limit: o.limit, offset: o.offset });
       print(stdio, flags, data, () => data.items.length === 0 ? 'no failed items' : table(['FOLDER', 'SUBJECT', 'DATE', 'SIZE', 'REASON'],
-        data.items.map((i) => [i['sourceFolder'], i['subject'], i['internalDate'], i['size'], [i['reasonCode'], i['reasonText']].filter(Boolean).join(': ')])));
+        data.items.map((i) => [i['folder'], i['subject'], i['date'], i['size'], [i['reasonCode'], i['reasonText']].filter(Boolean).join(': ')])));
     }));
 }

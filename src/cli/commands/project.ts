@@ -13,6 +13,7 @@ interface ProjectData {
   id: string; name: string; status: string; paused: boolean; sourceEndpointId: string | null; targetEndpointId: string | null;
   domains: string[]; cutoverAt: string | null; timeZone: string; pairCount?: number; createdAt: string;
 }
+interface ActionData { project: ProjectData; pairs: number; queued: number; skipped: number }
 interface BatchData { id: string; name: string; isTest: boolean; pairCount: number }
 interface ImportData {
   format: string; rows: number; created: number; updated: number; unchanged: number; imported: boolean;
@@ -109,15 +110,15 @@ export function registerProject(program: Command): void {
     .option('--batch <batchId>', 'only the pairs of this batch (e.g. the test batch)')
     .action((id: string, _opts: unknown, cmd: Command) => runApiCommand(cmd, async (client, flags) => {
       const batch = cmd.opts<{ batch?: string }>().batch;
-      const p = await client.post<ProjectData>(`/api/projects/${encodeURIComponent(id)}/start`, batch ? { batchId: batch } : {});
-      print(stdio, flags, p, () => `project ${p.id} started`);
+      const r = await client.post<ActionData>(`/api/projects/${encodeURIComponent(id)}/start`, batch ? { batchId: batch } : {});
+      print(stdio, flags, r, () => `project ${r.project.id} started: ${r.queued} passes queued, ${r.skipped} pairs skipped (of ${r.pairs})`);
     }));
 
   for (const verb of ['pause', 'resume'] as const) {
     withApiOptions(project.command(`${verb} <id>`).description(verb === 'pause' ? 'Pause the project: no new pass starts' : 'Resume a paused project'))
       .action((id: string, _opts: unknown, cmd: Command) => runApiCommand(cmd, async (client, flags) => {
-        const p = await client.post<ProjectData>(`/api/projects/${encodeURIComponent(id)}/${verb}`);
-        print(stdio, flags, p, () => `project ${p.id} ${p.paused ? 'paused' : 'running'}`);
+        const r = await client.post<ActionData>(`/api/projects/${encodeURIComponent(id)}/${verb}`);
+        print(stdio, flags, r, () => `project ${r.project.id} ${r.project.paused ? 'paused' : 'resumed'} (${r.pairs} pairs${r.queued > 0 ? `, ${r.queued} passes queued` : ''})`);
       }));
   }
 

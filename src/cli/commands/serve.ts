@@ -1,0 +1,128 @@
+/**
+ * `cutover serve`: everything in one process — the HTTP API (with its OpenAPI docs and the portal
+ * placeholder), a worker, and, when DATABASE_URL is unset, the embedded PostgreSQL of the data folder.
+ * More `cutover worker` processes can join when DATABASE_URL points at a shared server.
+ * SIGTERM/SIGINT: stop the API, hand running passes back to the queue, stop the database, exit.
+ */
+import type { Command } from 'commander';
+import { isAppError, toAppError, type AppError } from '../../core/app-error.ts';
+import { systemClock } from '../../core/clock.ts';
+import { describeConfig, loadConfig, type Config } from '../../core/config.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
+import { openImapSession } from '../../connectors/imap/imap-session.ts';
+import { startApiServer, type ApiServer } from '../../api/server.ts';
+import { startWorkerHost, type WorkerHost } from '../../queue/worker-host.ts';
+import { startEmbeddedDb, type EmbeddedDb } from '../../store/embedded-db.ts';
+import { openDatabase, type OpenDatabase } from '../../store/open-database.ts';
+import { stopOnSignals } from '../../store/stop-on-signals.ts';
+import { countUsers } from '../../store/user.repository.ts';
+import { EXIT } from '../exit-codes.ts';
+
+/** Adds the settings flags shared by `serve` and `worker` (docs/configuration.md lists them all). */
+export function addProcessOptions(cmd: Command, options: { api: boolean }): Command {
+  cmd
+    .option('--config <file>', 'JSON file of settings (environment < file < flags)')
+    .option('--data-dir <dir>', 'data folder: embedded database, secret key (default ./cutover-data)')
+    .option('--database-url <url>', 'PostgreSQL shared by every process (default $DATABASE_URL)')
+    .option('--secret-key-file <file>', 'file holding the secret key (default <data-dir>/secret.key)')
+    .option('--concurrency <n>', 'passes this process runs at once (default 4)')
+    .option('--pass-connections <n>', 'IMAP connections per side a pass asks for (default 2)')
+    .option('--worker-name <name>', 'name in pass records (default host:pid)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .option('--queue-schema <name>', 'PostgreSQL schema of the queue (default pgboss)')
+    .option('--job-heartbeat-seconds <n>', 'a silent worker loses its passes after this long (default 10, min 10)')
+    .option('--supervise-seconds <n>', 'how often dead workers are looked for (default 5)')
+    .option('--shutdown-timeout-seconds <n>', 'SIGTERM: longest wait for passes to stop (default 30)');
+  if (options.api) {
+    cmd
+      .option('--host <host>', 'address the API listens on (default 127.0.0.1)')
+      .option('--port <port>', 'port of the API (default 8080; 0 picks a free one)')
+      .option('--no-worker', 'run no worker in this process (API only)');
+  }
+  return cmd;
+}
+
+/** Prints a startup error (CONFIG_INVALID lists every bad setting) with its hint. */
+export function printStartupError(err: AppError): void {
+  process.stderr.write(`Error: [${err.code}] ${err.message}\n  What to do: ${err.hint}\n`);
+}
+
+/** Registers `serve` on the program. */
+export function registerServe(program: Command): void {
+  const cmd = program.command('serve').description('Run the API, a worker and (without DATABASE_URL) the embedded database.');
+  addProcessOptions(cmd, { api: true });
+  cmd.action(async (flags: Record<string, unknown>) => {
+    process.exitCode = await runServe(flags);
+  });
+}
+
+async function loginHint(config: Readonly<Config>, database: OpenDatabase, url: string): Promise<string> {
+  if (config.adminEmail) {
+    return `Log in at ${url}/ as ${config.adminEmail} with the password of CUTOVER_ADMIN_PASSWORD (the CLI: cutover --url ${url} …).`;
+  }
+  if ((await countUsers(database.pool)) === 0) {
+    return 'No user exists yet: stop the server, set CUTOVER_ADMIN_EMAIL and CUTOVER_ADMIN_PASSWORD (12+ characters), and start it again to create the first admin.';
+  }
+  return `Log in at ${url}/ with your user, or call the API with a token (Authorization: Bearer cut_…).`;
+}
+
+async function runServe(flags: Record<string, unknown>): Promise<number> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig({ env: process.env, flags, generateSecretKey: true });
+  } catch (err) {
+    printStartupError(toAppError(err));
+    return EXIT.USAGE;
+  }
+  const logger: Logger = createLogger({ level: config.logLevel });
+  logger.info({ config: describeConfig(config) }, 'cutover serve starting');
+  if (config.secretKeySource === 'generated') {
+    logger.warn({ dataDir: config.dataDir }, 'generated a new secret key in the data folder: back it up; workers on other machines need it as CUTOVER_SECRET_KEY');
+  }
+
+  let embedded: EmbeddedDb | undefined;
+  let database: OpenDatabase | undefined;
+  let host: WorkerHost | undefined;
+  let api: ApiServer | undefined;
+  const stopAll = async (): Promise<void> => {
+    await api?.close().catch((err: unknown) => logger.warn({ err }, 'API close failed'));
+    await host?.stop().catch((err: unknown) => logger.warn({ err }, 'queue stop failed'));
+    await database?.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));
+    await embedded?.stop().catch((err: unknown) => logger.warn({ err }, 'embedded database stop failed'));
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedDb({ dataDir: config.dataDir, logger });
+      databaseUrl = embedded.url;
+    }
+    database = await openDatabase({ databaseUrl, dataDir: config.dataDir, logger, maxConnections: config.databasePoolSize });
+    host = await startWorkerHost({
+      config, databaseUrl, pool: database.pool, logger, clock: systemClock,
+      openSession: (endpoint, name) => openImapSession(endpoint, { logger, connectionName: name }),
+      work: flags['worker'] !== false,
+    });
+    api = await startApiServer({
+      pool: database.pool, secretKey: config.secretKey, queue: host.queue, logger, clock: systemClock,
+      ...(config.adminEmail && config.adminPassword ? { bootstrapAdmin: { email: config.adminEmail, password: config.adminPassword } } : {}),
+    }, { host: config.host, port: config.port });
+  } catch (err) {
+    if (!isAppError(err)) logger.error({ err }, 'startup failed');
+    await stopAll();
+    printStartupError(toAppError(err));
+    return EXIT.UNAVAILABLE;
+  }
+
+  const where = embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL of DATABASE_URL';
+  process.stdout.write([
+    `Cutover is running at ${api.url}`,
+    `  API docs: ${api.url}/docs (OpenAPI: ${api.url}/openapi.json)`,
+    `  ${await loginHint(config, database, api.url)}`,
+    `  Database: ${where}; worker: ${host.worker ? `${config.workerName}, ${config.workerConcurrency} passes at once` : 'none (--no-worker)'}.`,
+    '  Stop with Ctrl-C or SIGTERM (running passes are handed back and resume later).',
+    '',
+  ].join('\n'));
+  // Exits with 130/143 once everything stopped.
+  stopOnSignals({ close: stopAll }, { logger });
+  return new Promise<never>(() => undefined);
+}

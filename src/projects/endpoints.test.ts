@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { endpointSpecProblems, toEndpointView, type EndpointSpec } from './endpoints.ts';
+
+const base: EndpointSpec = { name: 'Old server', host: 'imap.old.example.com', port: 993, tls: 'implicit', tlsVerify: true, authKind: 'password', maxConnections: 4 };
+
+test('a valid spec has no problems', () => {
+  assert.deepEqual(endpointSpecProblems(base), []);
+  assert.deepEqual(endpointSpecProblems({ ...base, authKind: 'master', adminUser: 'admin', adminPassword: 'x', masterMethod: 'separator', masterSeparator: '*' }), []);
+  assert.deepEqual(endpointSpecProblems({ ...base, authKind: 'oauth2', adminPassword: 'token' }), []);
+});
+
+test('every problem is listed at once, without the secret', () => {
+  const problems = endpointSpecProblems({ ...base, name: ' ', port: 0, maxConnections: 0, authKind: 'master', masterMethod: 'separator', adminPassword: 'S3cret' });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['name', 'port', 'maxConnections', 'adminUser', 'masterSeparator']);
+  assert.doesNotMatch(problems.join(' '), /S3cret/);
+  assert.deepEqual(endpointSpecProblems({ ...base, adminUser: 'admin', adminPassword: 'x' }).map((p) => p.split(':')[0]), ['adminUser', 'adminPassword']);
+});
+
+test('the view says whether a secret is stored and never carries it', () => {
+  const view = toEndpointView({
+    id: '7', name: 'Old', host: 'h', port: 993, tls: 'implicit', tlsVerify: true, tlsCa: null, authKind: 'master', adminUser: 'admin',
+    masterMethod: 'authzid', masterSeparator: null, secretSealed: Buffer.from('sealed'), maxConnections: 4, createdAt: new Date(0),
+  });
+  assert.equal(view.hasSecret, true);
+  assert.equal(view.adminUser, 'admin');
+  assert.ok(!('secretSealed' in view) && !('adminPassword' in view) && !('tlsCa' in view));
+});

@@ -1,0 +1,206 @@
+/**
+ * `sync-pair`: runs one pass (full, delta, …, verify) over one mailbox pair on whichever worker took
+ * the job.
+ *
+ * 1. Skips a pair that is paused or stopped, or whose project is paused (the job completes; nothing runs).
+ * 2. Loads the pair with its endpoints and secrets, reserves connection slots on both endpoints
+ *    (waiting while the endpoints' caps are reached), marks the pair `running`.
+ * 3. Runs the pass with an AbortSignal that fires on worker shutdown, on a lost job claim, on lost
+ *    slots, and when someone pauses or stops the pair or project (polled in the database, so it works
+ *    whichever machine the request reached).
+ * 4. Records the pair's state: `completed` (with errors or not), `failed` with the error, or — when
+ *    the worker is shutting down — `queued` again and throws PASS_HANDED_BACK so pg-boss retries the
+ *    job on another worker. That pass resumes from the ledger: nothing is copied twice.
+ */
+import { z } from 'zod';
+import { AppError, toAppError } from '../../core/app-error.ts';
+import type { PassCounts, PassKind } from '../../core/ledger.ts';
+import { runPass } from '../../engine/run-pass.ts';
+import { DEFAULT_BATCH, type PassOptions } from '../../engine/pass-types.ts';
+import type { VerifyCounts } from '../../engine/verify-pass.ts';
+import { loadPairRef } from '../../projects/pair-endpoints.ts';
+import type { SlotRequest } from '../../store/endpoint-slots.ts';
+import { getProject } from '../../store/project.repository.ts';
+import { getProjectPair, setPairState, type ProjectPair } from '../../store/project-pair.repository.ts';
+import { cappedSessionOpener, type EndpointSide } from '../capped-session-opener.ts';
+import { defineTask, type TaskResult, type TaskRun, type TaskRuntime } from '../task-definition.ts';
+import type pg from 'pg';
+
+/** Every pass kind a job may ask for. */
+export const PASS_KINDS = ['full', 'delta', 'resync', 'final', 'sweep', 'verify'] as const satisfies readonly PassKind[];
+
+/** Data of a `sync-pair` job. */
+export const syncPairData = z.object({
+  pairId: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a pair id'),
+  kind: z.enum(PASS_KINDS),
+});
+
+/** Why a pair must not run now, or null. */
+export async function holdReason(db: pg.Pool, pair: ProjectPair): Promise<'pair paused' | 'pair stopped' | 'project paused' | null> {
+  if (pair.paused) return 'pair paused';
+  if (pair.state === 'stopped') return 'pair stopped';
+  if (pair.projectId !== null && (await getProject(db, pair.projectId))?.paused === true) return 'project paused';
+  return null;
+}
+
+/** The `sync-pair` task. */
+export const syncPairTask = defineTask({
+  name: 'sync-pair',
+  data: syncPairData,
+  singletonKey: (data) => `pair:${data.pairId}`,
+  run: runSyncPair,
+});
+
+function passOptions(kind: PassKind, connections: number, worker: string): PassOptions {
+  return {
+    kind,
+    selection: { include: [], exclude: [], folders: null, regexTrans: [], automap: false },
+    filters: {},
+    syncFlags: false,
+    dryRun: false,
+    justFolders: false,
+    connections,
+    worker,
+    ...DEFAULT_BATCH,
+  };
+}
+
+function slotRequests(sides: readonly EndpointSide[]): SlotRequest[] {
+  const byId = new Map<string, { cap: number; perUnit: number }>();
+  for (const side of sides) {
+    const entry = byId.get(side.endpointId);
+    if (entry) {
+      entry.perUnit++;
+      entry.cap = Math.min(entry.cap, side.endpoint.maxConnections);
+    } else {
+      byId.set(side.endpointId, { cap: side.endpoint.maxConnections, perUnit: 1 });
+    }
+  }
+  return [...byId].map(([endpointId, v]) => ({ endpointId, ...v }));
+}
+
+async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime, run: TaskRun): Promise<TaskResult> {
+  const log = rt.logger.child({ task: 'sync-pair', pair: data.pairId, kind: data.kind, job: run.jobId, attempt: run.attempt });
+  const handedBack = (): AppError => new AppError('PASS_HANDED_BACK', `worker ${rt.workerName} stopped; the ${data.kind} pass of pair ${data.pairId} goes back to the queue`);
+
+  const pair = await getProjectPair(rt.pool, data.pairId);
+  if (!pair) {
+    log.warn('pair no longer exists; job dropped');
+    return { status: 'skipped', reason: 'pair not found' };
+  }
+  const hold = await holdReason(rt.pool, pair);
+  if (hold) {
+    // A project pause leaves its pairs `paused` so that resuming the project queues them again.
+    if (hold === 'project paused') await setPairState(rt.pool, pair.id, 'paused');
+    log.info({ hold }, 'pair on hold; pass not started');
+    return { status: 'skipped', reason: hold };
+  }
+  if (run.shuttingDown()) throw handedBack();
+  const pairId = pair.id;
+
+  let ref;
+  try {
+    ref = await loadPairRef(rt.pool, rt.secretKey, pair.id);
+  } catch (thrown) {
+    const err = toAppError(thrown);
+    if (err.retry === 'transient') throw err;
+    await setPairState(rt.pool, pair.id, 'failed', { code: err.code, text: err.message });
+    log.warn({ err: err.toJSON() }, 'pair cannot be loaded');
+    return { status: 'failed', error: err.code };
+  }
+
+  const sides: EndpointSide[] = [
+    { endpoint: ref.source, endpointId: pair.sourceEndpointId },
+    { endpoint: ref.target, endpointId: pair.targetEndpointId },
+  ];
+  const control = new AbortController();
+  const signal = AbortSignal.any([run.signal, control.signal]);
+  const poller = setInterval(() => {
+    void (async () => {
+      const now = await getProjectPair(rt.pool, pair.id);
+      const reason = now ? await holdReason(rt.pool, now) : 'pair deleted';
+      if (reason && !control.signal.aborted) {
+        log.info({ reason }, 'stopping the pass at the next batch boundary');
+        control.abort(reason);
+      }
+    })().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not read the pair switches'));
+  }, rt.controlPollMs);
+  poller.unref();
+
+  let reservation;
+  try {
+    reservation = await rt.slots.reserve(slotRequests(sides), {
+      units: rt.passConnections, signal, pollMs: rt.slotPollMs,
+      onWait: () => log.info('endpoint connection caps reached; waiting for a free slot'),
+    });
+  } catch (thrown) {
+    clearInterval(poller);
+    if (control.signal.aborted) return await held(String(control.signal.reason));
+    if (run.shuttingDown()) throw handedBack();
+    throw thrown;
+  }
+
+  let outcome;
+  try {
+    await setPairState(rt.pool, pair.id, 'running', null);
+    outcome = await runPass({
+      pool: rt.pool,
+      openSession: cappedSessionOpener(rt.openSession, sides, reservation),
+      logger: rt.logger,
+      clock: rt.clock,
+      signal: AbortSignal.any([signal, reservation.signal]),
+    }, ref, passOptions(data.kind, reservation.units, rt.workerName));
+  } catch (thrown) {
+    // PASS_ALREADY_RUNNING (a killed worker's lock not yet freed) or a database error: retry later.
+    const err = toAppError(thrown);
+    await setPairState(rt.pool, pair.id, 'queued').catch(() => undefined);
+    log.warn({ err: err.toJSON() }, 'pass could not run; the queue retries it');
+    throw err;
+  } finally {
+    clearInterval(poller);
+    await reservation.release();
+  }
+
+  const result = { passId: outcome.passId, copied: outcome.counts.copied, failed: outcome.counts.failed, durationMs: Math.round(outcome.durationMs) };
+  if (outcome.status === 'interrupted') {
+    if (control.signal.aborted) return await held(String(control.signal.reason), outcome.passId);
+    if (run.shuttingDown() || reservation.signal.aborted) {
+      await setPairState(rt.pool, pair.id, 'queued').catch(() => undefined);
+      log.info(result, 'pass handed back to the queue');
+      throw handedBack();
+    }
+    // The job's claim was lost (heartbeat, expiry): another worker owns the pair now; touch nothing.
+    log.warn(result, 'job claim lost; pass left to the worker that took it over');
+    throw new AppError('PASS_INTERRUPTED', 'the job claim was lost while the pass ran');
+  }
+
+  const after = await getProjectPair(rt.pool, pair.id);
+  const keep = after?.paused ? 'paused' : after?.state === 'stopped' ? 'stopped' : null;
+  if (outcome.status === 'failed') {
+    const err = outcome.error ?? new AppError('INTERNAL', 'the pass failed without an error');
+    await setPairState(rt.pool, pair.id, keep ?? 'failed', { code: err.code, text: err.message });
+  } else {
+    await setPairState(rt.pool, pair.id, keep ?? 'completed', lastError(outcome.counts, outcome.error));
+  }
+  log.info({ ...result, status: outcome.status }, 'pass finished');
+  return { status: outcome.status, ...result };
+
+  async function held(reason: string, passId: string | null = null): Promise<TaskResult> {
+    // pausePair/stopPair set the pair's state; a project pause leaves the pair `paused` for resumeProject.
+    if (reason === 'project paused') await setPairState(rt.pool, pairId, 'paused');
+    log.info({ reason, passId }, 'pass stopped on request');
+    return { status: 'interrupted', reason, passId };
+  }
+}
+
+function lastError(counts: PassCounts, error: AppError | null): { code: string; text: string } | null {
+  if (error) return { code: error.code, text: error.message };
+  const verify = (counts as PassCounts & { verify?: VerifyCounts }).verify;
+  if (verify && verify.missingOnTarget + verify.notMigrated + verify.extraOnTarget > 0) {
+    return {
+      code: 'VERIFY_MISSING',
+      text: `verify: ${verify.missingOnTarget} missing on the target, ${verify.notMigrated} not migrated, ${verify.extraOnTarget} extra on the target`,
+    };
+  }
+  return null;
+}
