@@ -21,7 +21,7 @@ import { startBoss } from '../../src/queue/boss.ts';
 import { createTaskQueue } from '../../src/queue/task-queue.ts';
 import { startWorker, type Worker } from '../../src/queue/worker.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { createProject } from '../../src/store/project.repository.ts';
+import { createProject, updateProject } from '../../src/store/project.repository.ts';
 import { getProjectPair, listProjectPairs } from '../../src/store/project-pair.repository.ts';
 import { listPasses } from '../../src/store/pass.repository.ts';
 import { startDovecot, type DovecotInstance } from '../helpers/dovecot.ts';
@@ -163,4 +163,27 @@ describe('pair and project actions', () => {
     assert.equal((await requestPass(ctx, pairId, 'delta')).alreadyQueued, false);
     await until('delta completed', async () => (await state()) === 'completed');
   });
+
+  test("the project's migration settings apply to worker passes; invalid settings fail the pair with the reason", async () => {
+    await updateProject(pool, projectId, { settings: { migration: { maxSize: 5000 } } });
+    await seedMailbox({ host: source.host, port: source.port, ...src }, [{ path: 'INBOX', messages: [
+      { raw: Buffer.from('Subject: small\r\n\r\nfits\r\n') },
+      { raw: Buffer.from(`Subject: big\r\n\r\n${'x'.repeat(8000)}\r\n`) },
+    ] }]);
+    await requestPass(ctx, pairId, 'delta');
+    await until('delta completed', async () => (await state()) === 'completed');
+    const excluded = await pool.query<{ subject: string; reason_text: string }>(
+      `SELECT subject, reason_text FROM ledger_items WHERE pair_id = $1 AND state = 'excluded' AND subject = 'big'`, [pairId]);
+    assert.deepEqual(excluded.rows, [{ subject: 'big', reason_text: 'maxsize=5000' }]);
+    const small = await pool.query(`SELECT 1 FROM ledger_items WHERE pair_id = $1 AND state = 'migrated' AND subject = 'small'`, [pairId]);
+    assert.equal(small.rowCount, 1);
+
+    await updateProject(pool, projectId, { settings: { migration: { include: ['('] } } });
+    await requestPass(ctx, pairId, 'delta');
+    await until('pair failed', async () => (await state()) === 'failed');
+    const pair = await getProjectPair(pool, pairId);
+    assert.equal(pair?.lastErrorCode, 'PROJECT_INVALID');
+    await updateProject(pool, projectId, { settings: {} });
+  });
 });
+

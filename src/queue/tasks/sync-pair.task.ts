@@ -19,6 +19,7 @@ import { runPass } from '../../engine/run-pass.ts';
 import { DEFAULT_BATCH, type PassOptions } from '../../engine/pass-types.ts';
 import type { VerifyCounts } from '../../engine/verify-pass.ts';
 import { loadPairRef } from '../../projects/pair-endpoints.ts';
+import { passSettingsFrom, type PassSettings } from '../../projects/migration-settings.ts';
 import type { SlotRequest } from '../../store/endpoint-slots.ts';
 import { getProject } from '../../store/project.repository.ts';
 import { getProjectPair, setPairState, type ProjectPair } from '../../store/project-pair.repository.ts';
@@ -51,12 +52,12 @@ export const syncPairTask = defineTask({
   run: runSyncPair,
 });
 
-function passOptions(kind: PassKind, connections: number, worker: string): PassOptions {
+function passOptions(kind: PassKind, connections: number, worker: string, settings: PassSettings): PassOptions {
   return {
     kind,
-    selection: { include: [], exclude: [], folders: null, regexTrans: [], automap: false },
-    filters: {},
-    syncFlags: false,
+    selection: settings.selection,
+    filters: settings.filters,
+    syncFlags: settings.syncFlags,
     dryRun: false,
     justFolders: false,
     connections,
@@ -99,8 +100,12 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   const pairId = pair.id;
 
   let ref;
+  let settings: PassSettings;
   try {
     ref = await loadPairRef(rt.pool, rt.secretKey, pair.id);
+    // The project's folder selection, filters and flag propagation apply to every pair's passes.
+    const project = pair.projectId === null ? null : await getProject(rt.pool, pair.projectId);
+    settings = passSettingsFrom(project?.settings ?? {});
   } catch (thrown) {
     const err = toAppError(thrown);
     if (err.retry === 'transient') throw err;
@@ -149,7 +154,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
       logger: rt.logger,
       clock: rt.clock,
       signal: AbortSignal.any([signal, reservation.signal]),
-    }, ref, passOptions(data.kind, reservation.units, rt.workerName));
+    }, ref, passOptions(data.kind, reservation.units, rt.workerName, settings));
   } catch (thrown) {
     // PASS_ALREADY_RUNNING (a killed worker's lock not yet freed) or a database error: retry later.
     const err = toAppError(thrown);
