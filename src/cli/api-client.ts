@@ -1,15 +1,22 @@
 /**
  * The CLI's client of the Cutover HTTP API. Base URL from --url or CUTOVER_URL (default
- * http://127.0.0.1:8080), API token from --token or CUTOVER_TOKEN. API errors come back as the
+ * http://127.0.0.1:8080), API token from --token or CUTOVER_TOKEN, else what `cutover login` stored
+ * for that URL (credentials-file.ts). API errors come back as the
  * server's AppError (same code, message and details), so CLI output and exit codes match the server.
  */
 import { AppError } from '../core/app-error.ts';
 import { isErrorCode } from '../core/error-codes.ts';
+import { loadCredential } from './credentials-file.ts';
+
+/** The session cookie `cutover serve` sets at login (src/api/auth/authenticate.ts). */
+export const SESSION_COOKIE_NAME = 'cutover_session';
 
 /** Where the server is and how to authenticate. */
 export interface ApiClientOptions {
   readonly url: string;
   readonly token?: string;
+  /** A login session cookie value (what `cutover login` keeps for users who may not create tokens). */
+  readonly sessionCookie?: string;
   /** For tests; defaults to the global fetch. */
   readonly fetch?: typeof fetch;
 }
@@ -36,19 +43,26 @@ export interface ApiFlags {
 
 /** Client options from flags, then the environment, then defaults. */
 export function apiClientOptions(flags: ApiFlags, env: NodeJS.ProcessEnv = process.env): ApiClientOptions {
+  const url = (flags.url ?? env['CUTOVER_URL'] ?? DEFAULT_API_URL).replace(/\/+$/, '');
   const token = flags.token ?? env['CUTOVER_TOKEN'];
-  return { url: (flags.url ?? env['CUTOVER_URL'] ?? DEFAULT_API_URL).replace(/\/+$/, ''), ...(token ? { token } : {}) };
+  if (token) return { url, token };
+  const stored = loadCredential(url, env);
+  if (stored?.kind === 'token') return { url, token: stored.token };
+  if (stored?.kind === 'session') return { url, sessionCookie: stored.cookie };
+  return { url };
 }
 
 /** A small typed client: `get`, `post`, `patch`, `delete`, and `request` for the rest. */
 export class ApiClient {
   readonly #url: string;
   readonly #token: string | undefined;
+  readonly #sessionCookie: string | undefined;
   readonly #fetch: typeof fetch;
 
   constructor(options: ApiClientOptions) {
     this.#url = options.url;
     this.#token = options.token;
+    this.#sessionCookie = options.sessionCookie;
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -63,6 +77,7 @@ export class ApiClient {
     for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#token) headers['authorization'] = `Bearer ${this.#token}`;
+    else if (this.#sessionCookie) headers['cookie'] = `${SESSION_COOKIE_NAME}=${this.#sessionCookie}`;
     let body: string | undefined;
     if (req.json !== undefined) {
       headers['content-type'] = 'application/json';

@@ -6,6 +6,8 @@ import { registerSync } from './commands/sync.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerPair } from './commands/pair.ts';
 import { registerProject } from './commands/project.ts';
+import { registerEndpoint } from './commands/endpoint.ts';
+import { registerLogin } from './commands/login.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -16,6 +18,8 @@ const program = new Command()
   .showHelpAfterError();
 
 registerSync(program);
+registerLogin(program);
+registerEndpoint(program);
 registerProject(program);
 registerPair(program);
 registerDoctor(program);

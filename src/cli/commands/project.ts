@@ -130,7 +130,9 @@ export function registerProject(program: Command): void {
       const o = cmd.opts<{ csv?: boolean; failed?: boolean; out?: string }>();
       const path = `/api/projects/${encodeURIComponent(id)}/${o.failed ? 'failed-items' : 'report'}`;
       const body = await client.get<unknown>(path, o.csv ? { format: 'csv' } : undefined);
-      const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+      const text = typeof body === 'string' ? body
+        : flags.json || o.out || o.failed ? JSON.stringify(body, null, 2)
+        : reportText(body as ReportData);
       if (o.out) {
         await writeFile(o.out, text);
         if (!flags.json) stdio.out(`written to ${o.out}`);
@@ -140,3 +142,34 @@ export function registerProject(program: Command): void {
     }));
 }
 
+
+interface ReportData {
+  projectName: string;
+  pairs: { total: number; byState: Record<string, number> };
+  items: { migrated: number; excluded: number; failed: number; inDoubt: number };
+  bytes: number;
+  throughput: { itemsPerSecond: number | null; bytesPerSecond: number | null } | null;
+  progressPercent: number | null;
+  estimatedSecondsLeft: number | null;
+  pairRows?: Array<{ pairId: string; sourceEmail: string | null; targetEmail: string | null; state: string; migrated: number; failed: number; lastErrorCode: string | null }>;
+}
+
+/** The project report for people: totals, then one line per pair (--json gives everything). */
+function reportText(r: ReportData): string {
+  const states = Object.entries(r.pairs.byState).filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state}`).join(', ');
+  const mib = (r.bytes / 1048576).toFixed(1);
+  const rate = r.throughput?.itemsPerSecond ? `${r.throughput.itemsPerSecond.toFixed(1)} items/s` : '-';
+  const eta = r.estimatedSecondsLeft === null ? '-' : r.estimatedSecondsLeft === 0 ? 'done' : `${Math.ceil(r.estimatedSecondsLeft / 60)} min`;
+  const head = fields([
+    ['project', r.projectName],
+    ['pairs', `${r.pairs.total} (${states || 'none'})`],
+    ['items', `${r.items.migrated} migrated, ${r.items.excluded} excluded, ${r.items.failed} failed, ${r.items.inDoubt} in doubt`],
+    ['data', `${mib} MiB`],
+    ['progress', r.progressPercent === null ? '-' : `${r.progressPercent}%`],
+    ['throughput', rate],
+    ['time left', eta],
+  ]);
+  const rows = r.pairRows ?? [];
+  return rows.length === 0 ? head
+    : `${head}\n\n${table(['pair', 'source', 'target', 'state', 'migrated', 'failed', 'last error'], rows.map((p) => [p.pairId, p.sourceEmail, p.targetEmail, p.state, p.migrated, p.failed, p.lastErrorCode]))}`;
+}
