@@ -9,6 +9,10 @@ import { defaultImapPort, type ImapAuth, type ImapEndpoint, type TlsMode } from 
 import type { FilterOptions } from '../engine/filters.ts';
 import { parseRegexTrans } from '../engine/folder-map.ts';
 import { DEFAULT_BATCH, type FolderSelection, type PassOptions } from '../engine/pass-types.ts';
+import type { DavAuth, DavEndpoint, DavKind } from '../connectors/dav/types.ts';
+import type { DavPassOptions } from '../engine/dav/dav-pass-types.ts';
+import type { EventWindow } from '../engine/dav/event-window.ts';
+import { parseDomainRewrite, type DomainRewrite } from '../engine/dav/rewrite-addresses.ts';
 
 /** Raw flags as commander hands them over (strings, booleans, repeatable lists). */
 export interface SyncFlags {
@@ -23,6 +27,9 @@ export interface SyncFlags {
   dry?: boolean; justfolders?: boolean; justlogin?: boolean; syncflags?: boolean;
   connections?: string; full?: boolean; batchMessages?: string;
   resetLedger?: boolean; resetFolder?: string[];
+  // Calendars and contacts (docs/calendars-and-contacts.md)
+  caldav1?: string; caldav2?: string; carddav1?: string; carddav2?: string;
+  davFrom?: string; davUntil?: string; davMap?: string[]; rewriteDomain?: string[]; davEtagOnly?: boolean;
 }
 
 export interface SyncPlan {
@@ -161,6 +168,124 @@ export function parseSyncFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker:
       kind: flags.full ? 'full' : 'delta', selection, filters, syncFlags: flags.syncflags ?? false,
       dryRun: flags.dry ?? false, justFolders: flags.justfolders ?? false, connections, worker,
       batchMessages, batchBytes: DEFAULT_BATCH.batchBytes,
+    },
+  };
+}
+
+/** One DAV pair of `cutover sync`: calendars (caldav) or address books (carddav). */
+export interface DavSyncPair {
+  readonly kind: DavKind;
+  readonly source: DavEndpoint;
+  readonly target: DavEndpoint;
+}
+
+/** The calendar/contact part of a sync plan. */
+export interface DavSyncPlan {
+  readonly pairs: readonly DavSyncPair[];
+  readonly pass: DavPassOptions;
+  readonly reset: boolean;
+}
+
+/** Whether any calendar or contact endpoint flag was given. */
+export function hasDavFlags(flags: SyncFlags): boolean {
+  return [flags.caldav1, flags.caldav2, flags.carddav1, flags.carddav2].some((v) => v !== undefined);
+}
+
+function davUrl(name: string, value: string | undefined, problems: string[]): string | null {
+  if (value === undefined) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url.toString();
+  } catch {
+    problems.push(`--${name} must be an http:// or https:// URL (got "${value}")`);
+    return null;
+  }
+}
+
+function davEndpoint(n: 1 | 2, url: string, flags: SyncFlags, env: NodeJS.ProcessEnv, connections: number, problems: string[], etagOnly: boolean): DavEndpoint {
+  const user = (n === 1 ? flags.user1 : flags.user2) ?? '';
+  if (!user) problems.push(`--user${n} is required with --caldav${n} / --carddav${n}`);
+  const password = secret(n, flags, env, problems);
+  const admin = n === 1 ? flags.authuser1 : flags.authuser2;
+  let auth: DavAuth;
+  if (admin) auth = { kind: 'admin', user, adminUser: admin, password: password ?? '' };
+  // No password: a server without authentication (Xandikos), or one in front of a trusted proxy.
+  else if (password === undefined) auth = { kind: 'none', user };
+  else auth = { kind: 'password', user, password };
+  let tlsCa: string | undefined;
+  const cafile = n === 1 ? flags.cafile1 : flags.cafile2;
+  if (cafile) {
+    try {
+      tlsCa = readFileSync(cafile, 'utf8');
+    } catch (err) {
+      problems.push(`--cafile${n} "${cafile}" cannot be read: ${(err as Error).message}`);
+    }
+  }
+  return {
+    url, auth, tlsVerify: !(n === 1 ? flags.insecure1 : flags.insecure2), ...(tlsCa ? { tlsCa } : {}),
+    maxConnections: connections, ...(etagOnly && n === 1 ? { disableSyncCollection: true } : {}),
+  };
+}
+
+function dateFlag(name: string, value: string | undefined, problems: string[]): Date | null {
+  if (value === undefined) return null;
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) {
+    problems.push(`--${name} must be a date (YYYY-MM-DD or ISO 8601), got "${value}"`);
+    return null;
+  }
+  return date;
+}
+
+/**
+ * The calendar/contact pairs and pass options from the flags, or null when no DAV endpoint was given.
+ * `now` anchors --maxage/--minage for events (rounded to the day, so the filter hash stays stable).
+ */
+export function parseDavFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker: string, now: Date): DavSyncPlan | null {
+  if (!hasDavFlags(flags)) return null;
+  const problems: string[] = [];
+  const connections = integer('connections', flags.connections, problems, 1) ?? 4;
+  const batchItems = integer('batch-messages', flags.batchMessages, problems, 1) ?? 100;
+  const pairs: DavSyncPair[] = [];
+  for (const kind of ['caldav', 'carddav'] as const) {
+    const s = davUrl(`${kind}1`, kind === 'caldav' ? flags.caldav1 : flags.carddav1, problems);
+    const t = davUrl(`${kind}2`, kind === 'caldav' ? flags.caldav2 : flags.carddav2, problems);
+    if ((s === null) !== (t === null)) problems.push(`--${kind}1 and --${kind}2 go together`);
+    if (s !== null && t !== null) {
+      pairs.push({ kind, source: davEndpoint(1, s, flags, env, connections, problems, flags.davEtagOnly ?? false), target: davEndpoint(2, t, flags, env, connections, problems, false) });
+    }
+  }
+  const day = 86_400_000;
+  const today = Math.floor(now.getTime() / day) * day;
+  const maxAge = integer('maxage', flags.maxage, problems);
+  const minAge = integer('minage', flags.minage, problems);
+  const from = dateFlag('dav-from', flags.davFrom, problems) ?? (maxAge !== undefined ? new Date(today - maxAge * day) : null);
+  const until = dateFlag('dav-until', flags.davUntil, problems) ?? (minAge !== undefined ? new Date(today - minAge * day) : null);
+  const eventWindow: EventWindow | null = from || until
+    ? { from, until, rule: `events ${from ? `from ${from.toISOString().slice(0, 10)}` : ''}${from && until ? ' ' : ''}${until ? `until ${until.toISOString().slice(0, 10)}` : ''}` }
+    : null;
+  const rewrites: DomainRewrite[] = [];
+  for (const spec of flags.rewriteDomain ?? []) {
+    try {
+      rewrites.push(parseDomainRewrite(spec));
+    } catch (err) {
+      problems.push(`--rewrite-domain: ${(err as Error).message}`);
+    }
+  }
+  const collectionRules = new Map<string, string>();
+  for (const spec of flags.davMap ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1 || spec.slice(eq + 1).includes('/')) problems.push(`--dav-map expects SOURCE=TARGET (a collection name), got "${spec}"`);
+    else collectionRules.set(spec.slice(0, eq), spec.slice(eq + 1));
+  }
+  if (problems.length > 0) {
+    throw new AppError('USAGE_INVALID', `cutover sync: ${problems.length} problem(s) with the options:\n  - ${problems.join('\n  - ')}`, { details: { problems: problems.length } });
+  }
+  return {
+    pairs, reset: flags.resetLedger ?? false,
+    pass: {
+      kind: flags.full ? 'full' : 'delta', dryRun: flags.dry ?? false, worker, eventWindow, rewrites, collectionRules, batchItems,
     },
   };
 }

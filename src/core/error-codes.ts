@@ -89,6 +89,25 @@ export const ERROR_CODES = {
   ENDPOINT_SLOT_TIMEOUT: { retry: 'transient', http: 503, hint: 'No connection slot of the endpoint came free in time; the pass is retried. Raise the endpoint connection limit if this persists.' },
   VERIFY_MISSING: { retry: 'item', http: 410, hint: 'A verify pass found this migrated message missing on the target; the next delta pass copies it again.' },
 
+  // --- CalDAV / CardDAV (helper D, issue 6)
+  DAV_CONNECT_FAILED: { retry: 'transient', http: 502, hint: 'Check the CalDAV/CardDAV URL (host, port, http/https) and that the server is reachable from this machine.' },
+  DAV_TIMEOUT: { retry: 'transient', http: 504, hint: 'The DAV server stopped answering; it may be overloaded. The pass is retried.' },
+  DAV_TLS_FAILED: { retry: 'user', http: 502, hint: 'TLS to the DAV server failed; check the certificate, trust its CA with --cafileN, or use --insecureN only for servers you trust.' },
+  DAV_AUTH_FAILED: { retry: 'user', http: 401, hint: 'The DAV server refused the user name or password (HTTP 401); check the credentials.' },
+  DAV_FORBIDDEN: { retry: 'user', http: 403, hint: 'The DAV server refused access (HTTP 403); with an admin login, check that the admin may read or write this user\'s collections.' },
+  DAV_DISCOVERY_FAILED: { retry: 'user', http: 404, hint: 'No principal or calendar/address-book home was found at this URL; give the server root or the home-set URL itself.' },
+  DAV_THROTTLED: { retry: 'transient', http: 429, hint: 'The DAV server limits this account (HTTP 429/503); Cutover backs off and retries.' },
+  DAV_SERVER_ERROR: { retry: 'transient', http: 502, hint: 'The DAV server failed (HTTP 5xx); the request is retried, see the server log if it persists.' },
+  DAV_PROTOCOL_ERROR: { retry: 'transient', http: 502, hint: 'The DAV server sent a response Cutover could not read (see details); it is retried.' },
+  DAV_REQUEST_FAILED: { retry: 'transient', http: 502, hint: 'The DAV server answered a request with an unexpected status (see details).' },
+  DAV_SYNC_TOKEN_INVALID: { retry: 'transient', http: 409, hint: 'The server no longer knows the stored sync-token (RFC 6578 valid-sync-token); Cutover lists the collection again, nothing to do.' },
+  DAV_COLLECTION_CREATE_FAILED: { retry: 'item', http: 502, hint: 'The target refused to create this calendar or address book; create it by hand or map it to an existing one with --dav-map.' },
+  DAV_ITEM_INVALID: { retry: 'item', http: 422, hint: 'The source item is not valid iCalendar/vCard (the parser\'s reason is given); fix it at the source, the rest goes on.' },
+  DAV_ITEM_REJECTED: { retry: 'item', http: 422, hint: 'The target refused this event or contact (see the server text); the rest of the collection goes on.' },
+  DAV_ITEM_CONFLICT: { retry: 'item', http: 409, hint: 'The item changed at the source and was also changed on the target since it was migrated; the target copy is kept. Resolve it by hand.' },
+  DAV_UID_CONFLICT: { retry: 'item', http: 409, hint: 'The target collection already holds another item with this UID that Cutover cannot match; check for a duplicate at the target.' },
+  DAV_QUOTA_EXCEEDED: { retry: 'user', http: 507, hint: 'The target account is out of storage (HTTP 507); raise its quota, then run a delta pass.' },
+
   // --- cutover orchestration: status flow, steps, providers, DNS, notifications (helper E, issue 4)
   PROJECT_INVALID_TRANSITION: { retry: 'user', http: 409, hint: 'The project is not in a status that allows this (see details.status); check docs/status-flow.md.' },
   PROJECT_SETTINGS_FROZEN: { retry: 'user', http: 409, hint: 'Settings are frozen from T−4h and after the cutover; move the cutover time first if the change must happen.' },
