@@ -3,6 +3,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
+import type { DatabaseClock } from '../orchestrator/runtime/database-clock.ts';
+import type { OrchestratorRuntime } from '../orchestrator/runtime/orchestrator-runtime.ts';
 
 /** Dependencies of `buildApp`; nothing is read from the environment inside the API. */
 export interface ApiDeps {
@@ -16,4 +18,8 @@ export interface ApiDeps {
   readonly bootstrapAdmin?: { readonly email: string; readonly password: string };
   /** Login session lifetime in seconds (default 12 hours). */
   readonly sessionTtlSeconds?: number;
+  /** The process's orchestrator (serve); when absent the cutover routes build one without a timer. */
+  readonly orchestrator?: OrchestratorRuntime;
+  /** Fake-clock mode only (docs/fake-clock.md): the clock the admin clock API moves. */
+  readonly fakeClock?: DatabaseClock;
 }

@@ -21,6 +21,9 @@ import { registerBatchRoutes } from './routes/batches.routes.ts';
 import { registerEndpointRoutes } from './routes/endpoints.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerPortalRoutes } from './routes/portal.routes.ts';
+import { registerAdminClockRoutes } from './routes/admin-clock.routes.ts';
+import { registerCutoverPanelRoutes } from './routes/cutover-panels.routes.ts';
+import { registerCutoverRoutes } from './routes/cutover.routes.ts';
 import { registerImportRoutes } from './routes/import.routes.ts';
 import { registerPairRoutes } from './routes/pairs.routes.ts';
 import { registerProjectRoutes } from './routes/projects.routes.ts';
@@ -113,6 +116,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerImportRoutes(api, deps);
   registerPairRoutes(api, deps);
   registerReportRoutes(api, deps);
+  registerCutoverRoutes(api, deps);
+  registerCutoverPanelRoutes(api, deps);
+  registerAdminClockRoutes(api, deps);
 
   await ensureBootstrapAdmin(deps);
   await app.ready();

@@ -36,6 +36,12 @@ export const CONFIG_DEFAULTS = {
   jobExpireSeconds: 86_400,
   shutdownTimeoutSeconds: 30,
   slotPollMilliseconds: 250,
+  smtpPort: 25,
+  smtpTls: 'starttls',
+  smtpFrom: 'cutover@localhost',
+  dnsServers: [] as string[],
+  reconcileIntervalSeconds: 30,
+  fakeClock: false,
 } as const;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -64,6 +70,25 @@ const settingsSchema = z.object({
   shutdownTimeoutSeconds: int(1, 3600),
   slotPollMilliseconds: int(20, 60_000),
   databasePoolSize: int(2, 1000).optional(),
+  // Notifications (docs/notifications.md): no smtpHost = the outbox fills but nothing is sent.
+  smtpHost: z.string().min(1).optional(),
+  smtpPort: int(1, 65_535),
+  smtpTls: z.enum(['implicit', 'starttls', 'none']),
+  smtpUser: z.string().min(1).optional(),
+  smtpPassword: z.string().optional(),
+  // localhost addresses are fine here (zod's email() refuses a domain without a dot).
+  smtpFrom: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address'),
+  // Resolvers the DNS checks ask (host, host:port, [v6]:port); the system's when empty.
+  dnsServers: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v),
+    z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be host, host:port or [v6]:port')),
+  ),
+  reconcileIntervalSeconds: z.coerce.number().min(0.2).max(3600),
+  // true, or the ISO time the fake clock starts at (when the database has none yet).
+  fakeClock: z.preprocess(
+    (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+    z.union([z.boolean(), z.iso.datetime({ offset: true })]),
+  ),
 });
 
 type Settings = z.infer<typeof settingsSchema>;
@@ -107,6 +132,18 @@ export interface Config {
   readonly slotPollMilliseconds: number;
   /** Pool size of the application's PostgreSQL pool (default from the concurrency). */
   readonly databasePoolSize: number;
+  /** SMTP server of notifications; absent: notifications stay in the outbox. */
+  readonly smtp?: { readonly host: string; readonly port: number; readonly tls: 'implicit' | 'starttls' | 'none'; readonly user?: string; readonly password?: string };
+  /** From address of notifications (a project's `fromEmail` setting wins). */
+  readonly smtpFrom: string;
+  /** DNS resolvers of the domain checks; empty: the system's. */
+  readonly dnsServers: readonly string[];
+  /** Seconds between reconciler ticks (the orchestrator, the outbox). */
+  readonly reconcileIntervalSeconds: number;
+  /** Fake-clock mode (docs/fake-clock.md): the time lives in the database and moves only by the admin API. */
+  readonly fakeClock: boolean;
+  /** Start of the fake clock when the database holds none yet (default: the real time at start). */
+  readonly fakeClockStart?: string;
 }
 
 /** Where a setting may come from: its environment variable and its flag. */
@@ -131,6 +168,15 @@ const SOURCES: Readonly<Record<SettingKey, { env: readonly string[]; flag: strin
   shutdownTimeoutSeconds: { env: ['CUTOVER_SHUTDOWN_TIMEOUT_SECONDS'], flag: '--shutdown-timeout-seconds' },
   slotPollMilliseconds: { env: ['CUTOVER_SLOT_POLL_MILLISECONDS'], flag: '--slot-poll-milliseconds' },
   databasePoolSize: { env: ['CUTOVER_DATABASE_POOL_SIZE'], flag: '--database-pool-size' },
+  smtpHost: { env: ['CUTOVER_SMTP_HOST'], flag: '--smtp-host' },
+  smtpPort: { env: ['CUTOVER_SMTP_PORT'], flag: '--smtp-port' },
+  smtpTls: { env: ['CUTOVER_SMTP_TLS'], flag: '--smtp-tls' },
+  smtpUser: { env: ['CUTOVER_SMTP_USER'], flag: '--smtp-user' },
+  smtpPassword: { env: ['CUTOVER_SMTP_PASSWORD'], flag: '--smtp-password' },
+  smtpFrom: { env: ['CUTOVER_SMTP_FROM'], flag: '--smtp-from' },
+  dnsServers: { env: ['CUTOVER_DNS_SERVERS'], flag: '--dns-servers' },
+  reconcileIntervalSeconds: { env: ['CUTOVER_RECONCILE_INTERVAL_SECONDS'], flag: '--reconcile-interval-seconds' },
+  fakeClock: { env: ['CUTOVER_FAKE_CLOCK'], flag: '--fake-clock' },
 };
 
 /** The keys a config file and the flags object may carry. */
@@ -234,6 +280,17 @@ export function loadConfig(input: LoadConfigInput): Readonly<Config> {
     slotPollMilliseconds: settings.slotPollMilliseconds,
     // Each running pass holds up to two connections (its pair lock and its queries), plus the queue's.
     databasePoolSize: settings.databasePoolSize ?? Math.max(10, settings.workerConcurrency * 3 + 4),
+    ...(settings.smtpHost ? {
+      smtp: {
+        host: settings.smtpHost, port: settings.smtpPort, tls: settings.smtpTls,
+        ...(settings.smtpUser ? { user: settings.smtpUser, password: settings.smtpPassword ?? '' } : {}),
+      },
+    } : {}),
+    smtpFrom: settings.smtpFrom,
+    dnsServers: settings.dnsServers,
+    reconcileIntervalSeconds: settings.reconcileIntervalSeconds,
+    fakeClock: settings.fakeClock !== false,
+    ...(typeof settings.fakeClock === 'string' ? { fakeClockStart: settings.fakeClock } : {}),
   };
   if (config.adminPassword !== undefined && config.adminEmail === undefined) {
     fail([{ key: 'adminEmail', message: 'is required when an admin password is given' }]);
@@ -340,5 +397,8 @@ export function describeConfig(config: Readonly<Config>): Record<string, string 
     superviseSeconds: config.superviseSeconds, jobRetryLimit: config.jobRetryLimit,
     jobExpireSeconds: config.jobExpireSeconds, shutdownTimeoutSeconds: config.shutdownTimeoutSeconds,
     slotPollMilliseconds: config.slotPollMilliseconds, databasePoolSize: config.databasePoolSize,
+    smtp: config.smtp ? `${config.smtp.host}:${config.smtp.port} (${config.smtp.tls}${config.smtp.user ? ', user [set]' : ''})` : null,
+    smtpFrom: config.smtpFrom, dnsServers: config.dnsServers.join(',') || '(system)',
+    reconcileIntervalSeconds: config.reconcileIntervalSeconds, fakeClock: config.fakeClockStart ?? config.fakeClock,
   };
 }

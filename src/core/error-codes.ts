@@ -123,6 +123,10 @@ export const ERROR_CODES = {
   READINESS_FAILED: { retry: 'user', http: 409, hint: 'The readiness check before the cutover found problems (listed in the step log and emailed to the contact); fix them, then retry the step.' },
   SMTP_SEND_FAILED: { retry: 'transient', http: 502, hint: 'The SMTP server did not accept the notification; it is retried with backoff. Check the SMTP settings if it persists.' },
   NOTIFICATION_TEMPLATE_INVALID: { retry: 'user', http: 400, hint: 'The template uses an unknown placeholder or is empty (see details); the placeholders are listed in docs/notifications.md.' },
+  FAKE_CLOCK_OFF: { retry: 'user', http: 404, hint: 'The server runs on real time; start it with --fake-clock (CUTOVER_FAKE_CLOCK) for demonstrations and tests.' },
+  FAKE_CLOCK_BACKWARDS: { retry: 'user', http: 409, hint: 'The fake clock only moves forward; give a later time or a positive advanceBy.' },
+  FAKE_CLOCK_MISMATCH: { retry: 'user', http: 409, hint: 'The database runs on a fake clock (a demonstration); start every process of it with --fake-clock, or use another database.' },
+  GO_DECISION_REQUIRED: { retry: 'user', http: 409, hint: 'The test batch must complete and a go decision be recorded (POST /api/projects/:id/go-decision) before the other batches start.' },
 
   // --- anything else
   INTERNAL: { retry: 'transient', http: 500, hint: 'An unexpected error; please report it with the log lines around it.' },

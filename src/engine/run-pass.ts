@@ -54,7 +54,7 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
   try {
     if (!options.dryRun) {
       await interruptStalePasses(deps.pool, pair.id);
-      passId = (await startPass(deps.pool, { pairId: pair.id, kind: options.kind, worker: options.worker })).id;
+      passId = (await startPass(deps.pool, { pairId: pair.id, kind: options.kind, worker: options.worker, startedAt: deps.clock.now() })).id;
     }
     const control = new SessionLane(deps, pair, 0);
     lanes.push(control);

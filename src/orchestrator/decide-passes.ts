@@ -13,9 +13,9 @@ import type { Action } from './actions.ts';
 import type { OrchestratorSettings } from './orchestrator-settings.ts';
 import type { PairSnapshot, ProjectSnapshot, RoundState } from './snapshot.ts';
 
-/** Pairs that take part in rounds: not paused and not stopped by a person. */
+/** Pairs that take part in rounds: not paused, not stopped by a person, not waiting for the go decision. */
 export function activePairs(snapshot: ProjectSnapshot): PairSnapshot[] {
-  return snapshot.pairs.filter((p) => !p.paused && p.state !== 'stopped' && p.state !== 'paused');
+  return snapshot.pairs.filter((p) => !p.paused && p.state !== 'stopped' && p.state !== 'paused' && p.gated !== true);
 }
 
 /** True while the queue holds or runs a pass of the pair. */

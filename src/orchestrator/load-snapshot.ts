@@ -8,6 +8,7 @@ import { lastNewMailAt, listPairFlow, type PairFlowRow } from '../store/pair-flo
 import { getProjectFlow, listDnsChecks, listEvents } from '../store/project-flow.repository.ts';
 import { listSteps } from '../store/step.repository.ts';
 import { readOrchestratorSettings } from './orchestrator-settings.ts';
+import { gatedPairIds } from './runtime/go-decision.ts';
 import type { AlertKind, DnsSnapshot, PairPassInfo, PairSnapshot, ProjectSnapshot, StepState } from './snapshot.ts';
 import { isFlowStatus, isProjectStatus, isStepName } from './status-table.ts';
 
@@ -37,13 +38,14 @@ function toPairSnapshot(r: PairFlowRow): PairSnapshot {
 export async function loadSnapshot(db: Db, projectId: string): Promise<ProjectSnapshot | null> {
   const p = await getProjectFlow(db, projectId);
   if (!p) return null;
-  const [steps, alerts, pairs, dnsRows, events, newMail] = await Promise.all([
+  const [steps, alerts, pairs, dnsRows, events, newMail, gated] = await Promise.all([
     listSteps(db, projectId),
     listAlerts(db, projectId),
     listPairFlow(db, projectId),
     listDnsChecks(db, projectId),
     listEvents(db, projectId),
     p.cutoverAt ? lastNewMailAt(db, projectId, p.cutoverAt) : Promise.resolve(null),
+    gatedPairIds(db, projectId),
   ]);
   const dns: { txt: Record<string, DnsSnapshot['txt'][string]>; mx: Record<string, DnsSnapshot['mx'][string]> } = { txt: {}, mx: {} };
   for (const d of dnsRows) {
@@ -68,7 +70,7 @@ export async function loadSnapshot(db: Db, projectId: string): Promise<ProjectSn
     settings: readOrchestratorSettings(p.settings),
     steps: stepStates,
     alerts: alerts.map((a) => ({ key: a.key, kind: a.kind as AlertKind, status: a.status })),
-    pairs: pairs.map(toPairSnapshot),
+    pairs: pairs.map((r) => (gated.has(r.id) ? { ...toPairSnapshot(r), gated: true } : toPairSnapshot(r))),
     dns,
     passes: {
       rounds: events.filter((e) => e.kind === 'round' && e.passKind !== null && PASS_KINDS.includes(e.passKind)).map((e) => ({ key: e.key, kind: e.passKind as PassKind, startedAt: e.at })),

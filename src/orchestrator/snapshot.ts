@@ -88,6 +88,8 @@ export interface PairSnapshot {
   readonly lastErrorCode: string | null;
   /** The latest pass of each kind. */
   readonly lastPass: Partial<Readonly<Record<PassKind, PairPassInfo>>>;
+  /** Outside the test batch while no go is recorded: no passes yet (runtime/go-decision.ts). */
+  readonly gated?: boolean;
 }
 
 /** DNS results stored by the DNS activities. */

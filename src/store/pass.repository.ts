@@ -31,10 +31,11 @@ function fromRow(row: PassRow): PassRecord {
 }
 
 /** Records a new pass as running. Call it while holding the pair lock, after `interruptStalePasses`. */
-export async function startPass(db: Db, input: { pairId: string; kind: PassKind; worker: string | null }): Promise<PassRecord> {
+export async function startPass(db: Db, input: { pairId: string; kind: PassKind; worker: string | null; startedAt?: Date }): Promise<PassRecord> {
+  // `startedAt` from the injected clock: the orchestrator compares it with its rounds (fake-clock mode).
   const { rows } = await db.query<PassRow>(
-    `INSERT INTO passes (pair_id, kind, status, counts, worker) VALUES ($1, $2, 'running', $3, $4) RETURNING *`,
-    [input.pairId, input.kind, JSON.stringify(emptyCounts()), input.worker],
+    `INSERT INTO passes (pair_id, kind, status, counts, worker, started_at) VALUES ($1, $2, 'running', $3, $4, COALESCE($5::timestamptz, now())) RETURNING *`,
+    [input.pairId, input.kind, JSON.stringify(emptyCounts()), input.worker, input.startedAt ?? null],
   );
   return fromRow(rows[0] as PassRow);
 }

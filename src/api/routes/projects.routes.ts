@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { pauseProject, resumeProject, startProject } from '../../projects/pair-actions.ts';
 import { createProject, listProjects, requireProject, updateProject, type ProjectPatch as StoredPatch } from '../../store/project.repository.ts';
 import type { ApiDeps } from '../api-deps.ts';
+import { assertProjectEditable } from '../cutover-runtime.ts';
+import { assertBatchMayStart } from '../../orchestrator/runtime/go-decision.ts';
 import type { ApiApp } from '../fastify-types.ts';
 import { Id } from '../schemas/common.schemas.ts';
 import { Project, ProjectCreate, ProjectParams, ProjectPatch, projectView } from '../schemas/project.schemas.ts';
@@ -51,7 +53,11 @@ export function registerProjectRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.patch('/api/projects/:id', {
     schema: { tags: ['projects'], summary: 'Change a project', params: ProjectParams, body: ProjectPatch, response: { 200: Project } },
-  }, async (request) => projectView(await updateProject(deps.pool, request.params.id, toStored(request.body))));
+  }, async (request) => {
+    // The settings freeze from T−4h (docs/status-flow.md), judged on the orchestrator's clock.
+    await assertProjectEditable(deps, request.params.id, request.body.settings ?? undefined);
+    return projectView(await updateProject(deps.pool, request.params.id, toStored(request.body)));
+  });
 
   app.post('/api/projects/:id/start', {
     schema: {
@@ -61,6 +67,7 @@ export function registerProjectRoutes(app: ApiApp, deps: ApiDeps): void {
   }, async (request) => {
     await requireProject(deps.pool, request.params.id);
     const batchId = request.body?.batchId;
+    await assertBatchMayStart(deps.pool, request.params.id, batchId);
     const result = await startProject(ctx, request.params.id, batchId === undefined ? {} : { batchId });
     return { project: projectView(await requireProject(deps.pool, request.params.id)), pairs: result.pairs, queued: result.queued, skipped: result.skipped };
   });

@@ -7,6 +7,8 @@
 import type { Command } from 'commander';
 import { isAppError, toAppError, type AppError } from '../../core/app-error.ts';
 import { systemClock } from '../../core/clock.ts';
+import { createOrchestratorRuntime, type OrchestratorRuntime } from '../../orchestrator/runtime/orchestrator-runtime.ts';
+import { processClock } from '../../orchestrator/runtime/process-clock.ts';
 import { describeConfig, loadConfig, type Config } from '../../core/config.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { openImapSession } from '../../connectors/imap/imap-session.ts';
@@ -32,7 +34,14 @@ export function addProcessOptions(cmd: Command, options: { api: boolean }): Comm
     .option('--queue-schema <name>', 'PostgreSQL schema of the queue (default pgboss)')
     .option('--job-heartbeat-seconds <n>', 'a silent worker loses its passes after this long (default 10, min 10)')
     .option('--supervise-seconds <n>', 'how often dead workers are looked for (default 5)')
-    .option('--shutdown-timeout-seconds <n>', 'SIGTERM: longest wait for passes to stop (default 30)');
+    .option('--shutdown-timeout-seconds <n>', 'SIGTERM: longest wait for passes to stop (default 30)')
+    .option('--fake-clock [start]', 'demonstrations and tests: a clock in the database that only the admin API moves (optional ISO start time)')
+    .option('--smtp-host <host>', 'SMTP server of notifications (none: they stay in the outbox)')
+    .option('--smtp-port <port>', 'its port (default 25)')
+    .option('--smtp-tls <mode>', 'implicit, starttls or none (default starttls)')
+    .option('--smtp-from <address>', 'From address of notifications (default cutover@localhost)')
+    .option('--dns-servers <list>', 'DNS resolvers of the domain checks, comma-separated host[:port] (default: the system\'s)')
+    .option('--reconcile-interval-seconds <n>', 'seconds between reconciler ticks (default 30)');
   if (options.api) {
     cmd
       .option('--host <host>', 'address the API listens on (default 127.0.0.1)')
@@ -84,8 +93,10 @@ async function runServe(flags: Record<string, unknown>): Promise<number> {
   let database: OpenDatabase | undefined;
   let host: WorkerHost | undefined;
   let api: ApiServer | undefined;
+  let orchestrator: OrchestratorRuntime | undefined;
   const stopAll = async (): Promise<void> => {
     await api?.close().catch((err: unknown) => logger.warn({ err }, 'API close failed'));
+    await orchestrator?.stop().catch((err: unknown) => logger.warn({ err }, 'orchestrator stop failed'));
     await host?.stop().catch((err: unknown) => logger.warn({ err }, 'queue stop failed'));
     await database?.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));
     await embedded?.stop().catch((err: unknown) => logger.warn({ err }, 'embedded database stop failed'));
@@ -97,13 +108,23 @@ async function runServe(flags: Record<string, unknown>): Promise<number> {
       databaseUrl = embedded.url;
     }
     database = await openDatabase({ databaseUrl, dataDir: config.dataDir, logger, maxConnections: config.databasePoolSize });
+    const clocks = await processClock(config, database.pool);
     host = await startWorkerHost({
-      config, databaseUrl, pool: database.pool, logger, clock: systemClock,
+      config, databaseUrl, pool: database.pool, logger, clock: clocks.clock,
       openSession: (endpoint, name) => openImapSession(endpoint, { logger, connectionName: name }),
       work: flags['worker'] !== false,
     });
+    // The reconciler tick, the outbox sender and the steps (docs/status-flow.md "How it runs").
+    orchestrator = createOrchestratorRuntime({
+      db: database.pool, clock: clocks.clock, queue: host.queue, secretKey: config.secretKey, logger,
+      dnsServers: config.dnsServers, from: config.smtpFrom, intervalMs: config.reconcileIntervalSeconds * 1000,
+      ...(config.smtp ? { smtp: config.smtp } : {}),
+    });
+    orchestrator.start();
     api = await startApiServer({
-      pool: database.pool, secretKey: config.secretKey, queue: host.queue, logger, clock: systemClock,
+      // Logins and tokens stay on real time; the orchestrator (and its routes) use the process clock.
+      pool: database.pool, secretKey: config.secretKey, queue: host.queue, logger, clock: systemClock, orchestrator,
+      ...(clocks.fake ? { fakeClock: clocks.fake } : {}),
       ...(config.adminEmail && config.adminPassword ? { bootstrapAdmin: { email: config.adminEmail, password: config.adminPassword } } : {}),
     }, { host: config.host, port: config.port });
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { AppError, toAppError } from '../../core/app-error.ts';
-import { systemClock } from '../../core/clock.ts';
+import { processClock } from '../../orchestrator/runtime/process-clock.ts';
 import { describeConfig, loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { openImapSession } from '../../connectors/imap/imap-session.ts';
@@ -42,8 +42,10 @@ async function runWorker(flags: Record<string, unknown>): Promise<number> {
   let host;
   try {
     database = await openDatabase({ databaseUrl, dataDir: config.dataDir, logger, maxConnections: config.databasePoolSize });
+    // Fake-clock mode: passes record their start on the database's shared fake clock.
+    const { clock } = await processClock(config, database.pool);
     host = await startWorkerHost({
-      config, databaseUrl, pool: database.pool, logger, clock: systemClock,
+      config, databaseUrl, pool: database.pool, logger, clock,
       openSession: (endpoint, name) => openImapSession(endpoint, { logger, connectionName: name }),
     });
   } catch (err) {
