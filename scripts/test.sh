@@ -123,6 +123,7 @@ start_postgres() {
 run_step postgres start_postgres
 if [ "$pg_started" -eq 1 ]; then
   run_step integration node --test --test-reporter=spec --test-concurrency=2 'test/integration/**/*.int.test.ts'
+  run_step e2e bash -c 'npm run --silent build:web && node --test --test-reporter=spec test/e2e/*.e2e.test.ts'
 else
   results+=("integration SKIPPED (no PostgreSQL)")
 fi

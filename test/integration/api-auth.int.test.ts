@@ -22,7 +22,8 @@ after(async () => {
 const PUBLIC_ROUTES = new Set([
   'GET /healthz', // load balancers
   'POST /api/auth/login', // how one gets a session
-  'GET /', // the portal placeholder page: static HTML, no data
+  'GET /', // the portal (src/api/portal.ts): static files, no data
+  'GET /*', // the portal's assets and deep links; unknown /api/ paths inside it still need credentials
   'GET /openapi.json', // the API description (the docs)
 ]);
 const isDocs = (url: string): boolean => url === '/docs' || url.startsWith('/docs/');
@@ -32,7 +33,7 @@ function body(res: { body: string }): Record<string, unknown> {
 }
 
 describe('every route needs auth', () => {
-  test('the only public routes are health, login, the portal placeholder and the docs', () => {
+  test('the only public routes are health, login, the portal files and the docs', () => {
     const routes = registeredRoutes(h.app);
     assert.ok(routes.length > 40, `expected the full API, got ${routes.length} routes`);
     const publicRoutes = routes.filter((r) => r.access === 'public' && !isDocs(r.url)).map((r) => `${r.method} ${r.url}`);
@@ -57,13 +58,18 @@ describe('every route needs auth', () => {
     assert.equal((await h.as(null, { method: 'GET', url: '/openapi.json' })).statusCode, 200);
     const portal = await h.as(null, { method: 'GET', url: '/' });
     assert.equal(portal.statusCode, 200);
-    assert.match(portal.body, /portal issue/);
-    assert.match(portal.body, /href="\/docs"/);
+    // The built portal (web/dist), or the page saying how to build it: either way static HTML, no data.
+    assert.match(portal.body, /id="root"|npm run build:web/);
+    const deepLink = await h.as(null, { method: 'GET', url: '/projects/1/mailboxes?pair=2' });
+    assert.equal(deepLink.statusCode, 200);
+    assert.equal(deepLink.body, portal.body, 'deep links load the same app page');
+    assert.equal((await h.as(null, { method: 'GET', url: '/assets/missing-bundle.js' })).statusCode, 404);
     assert.equal((await h.as(null, { method: 'GET', url: '/docs' })).statusCode < 400, true);
   });
 
   test('unknown URLs need auth too, then answer 404 API_NOT_FOUND', async () => {
     assert.equal((await h.as(null, { method: 'GET', url: '/api/nothing-here' })).statusCode, 401);
+    assert.equal((await h.as(null, { method: 'POST', url: '/nothing-here' })).statusCode, 401);
     const res = await h.as('viewer', { method: 'GET', url: '/api/nothing-here' });
     assert.equal(res.statusCode, 404);
     assert.equal(body(res)['code'], 'API_NOT_FOUND');
