@@ -54,7 +54,9 @@ export interface PairRef {
 export type SessionOpener = (endpoint: ImapEndpoint, name: string) => Promise<ImapSession>;
 
 export type ProgressEvent =
-  | { readonly type: 'plan'; readonly folders: number; readonly foldersToSync: number }
+  | { readonly type: 'pass-started'; readonly passId: string }
+  /** `estimatedItems`: new messages in the changed folders by their STATUS, before any is read. */
+  | { readonly type: 'plan'; readonly folders: number; readonly foldersToSync: number; readonly estimatedItems: number }
   | { readonly type: 'folder-planned'; readonly folder: string; readonly toCopy: number; readonly bytes: number }
   | { readonly type: 'copied'; readonly folder: string; readonly count: number; readonly bytes: number }
   | { readonly type: 'folder-done'; readonly report: FolderReport };

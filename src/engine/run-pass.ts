@@ -55,6 +55,7 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
     if (!options.dryRun) {
       await interruptStalePasses(deps.pool, pair.id);
       passId = (await startPass(deps.pool, { pairId: pair.id, kind: options.kind, worker: options.worker, startedAt: deps.clock.now() })).id;
+      deps.onProgress?.({ type: 'pass-started', passId });
     }
     const control = new SessionLane(deps, pair, 0);
     lanes.push(control);
@@ -95,7 +96,9 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
       if (decision.action === 'sync') jobs.push({ folder, status, reason: decision.reason });
     }
     counts.folders = selected.length;
-    deps.onProgress?.({ type: 'plan', folders: selected.length, foldersToSync: jobs.length });
+    // A first estimate for progress bars: what STATUS says is new since the last pass of each folder.
+    const estimatedItems = jobs.reduce((sum, job) => sum + Math.max(0, job.status.messages - (states.get(job.folder.path)?.messages ?? 0)), 0);
+    deps.onProgress?.({ type: 'plan', folders: selected.length, foldersToSync: jobs.length, estimatedItems });
     log.debug({ folders: selected.length, toSync: jobs.length }, 'planned pass');
     if (jobs.length === 0 && !options.justFolders) return await finish('completed');
 

@@ -71,3 +71,16 @@ export async function interruptStalePasses(db: Db, pairId: string): Promise<numb
   );
   return rowCount ?? 0;
 }
+
+/** Progress of a running pass as the worker reports it (reports, the portal's bars). */
+export interface PassProgressRecord {
+  readonly itemsPlanned: number;
+  readonly itemsDone: number;
+  readonly bytesPlanned: number;
+  readonly bytesDone: number;
+}
+
+/** Stores the progress of a running pass (`passes.progress`). */
+export async function updatePassProgress(db: Db, passId: string, progress: PassProgressRecord): Promise<void> {
+  await db.query('UPDATE passes SET progress = $2 WHERE id = $1', [passId, JSON.stringify(progress)]);
+}

@@ -40,7 +40,12 @@ async function promptHidden(question: string): Promise<string> {
 }
 
 async function password(flags: LoginFlags): Promise<string> {
-  if (flags.passwordFile) return (readFileSync(flags.passwordFile, 'utf8').split(/\r?\n/)[0] ?? '');
+  if (flags.passwordFile) {
+    const lines = readFileSync(flags.passwordFile, 'utf8').split(/\r?\n/);
+    // The first line, or the `password:` line of the data folder's initial-admin.txt.
+    const labelled = lines.find((line) => line.startsWith('password: '));
+    return labelled ? labelled.slice('password: '.length) : (lines[0] ?? '');
+  }
   return process.env['CUTOVER_PASSWORD'] ?? promptHidden('Password: ');
 }
 

@@ -18,6 +18,7 @@ import { startEmbeddedDb, type EmbeddedDb } from '../../store/embedded-db.ts';
 import { openDatabase, type OpenDatabase } from '../../store/open-database.ts';
 import { stopOnSignals } from '../../store/stop-on-signals.ts';
 import { countUsers } from '../../store/user.repository.ts';
+import { INITIAL_ADMIN_EMAIL, writeInitialAdmin } from '../initial-admin.ts';
 import { EXIT } from '../exit-codes.ts';
 
 /** Adds the settings flags shared by `serve` and `worker` (docs/configuration.md lists them all). */
@@ -66,6 +67,9 @@ export function registerServe(program: Command): void {
 }
 
 async function loginHint(config: Readonly<Config>, database: OpenDatabase, url: string): Promise<string> {
+  if (initialAdminFile) {
+    return `First start: created the admin ${INITIAL_ADMIN_EMAIL}; its password is in ${initialAdminFile} (readable only by you). Log in at ${url}/ (the CLI: cutover login --url ${url} --email ${INITIAL_ADMIN_EMAIL}).`;
+  }
   if (config.adminEmail) {
     return `Log in at ${url}/ as ${config.adminEmail} with the password of CUTOVER_ADMIN_PASSWORD (the CLI: cutover --url ${url} …).`;
   }
@@ -74,6 +78,9 @@ async function loginHint(config: Readonly<Config>, database: OpenDatabase, url: 
   }
   return `Log in at ${url}/ with your user, or call the API with a token (Authorization: Bearer cut_…).`;
 }
+
+/** Set when this start generated the first admin (initial-admin.ts). */
+let initialAdminFile: string | null = null;
 
 async function runServe(flags: Record<string, unknown>): Promise<number> {
   let config: Readonly<Config>;
@@ -121,11 +128,18 @@ async function runServe(flags: Record<string, unknown>): Promise<number> {
       ...(config.smtp ? { smtp: config.smtp } : {}),
     });
     orchestrator.start();
+    // No admin configured and nobody to log in as: create one, its password in a 0600 file.
+    let bootstrapAdmin = config.adminEmail && config.adminPassword ? { email: config.adminEmail, password: config.adminPassword } : undefined;
+    if (!bootstrapAdmin && (await countUsers(database.pool)) === 0) {
+      const generated = writeInitialAdmin(config.dataDir);
+      bootstrapAdmin = { email: generated.email, password: generated.password };
+      initialAdminFile = generated.path;
+    }
     api = await startApiServer({
       // Logins and tokens stay on real time; the orchestrator (and its routes) use the process clock.
       pool: database.pool, secretKey: config.secretKey, queue: host.queue, logger, clock: systemClock, orchestrator,
       ...(clocks.fake ? { fakeClock: clocks.fake } : {}),
-      ...(config.adminEmail && config.adminPassword ? { bootstrapAdmin: { email: config.adminEmail, password: config.adminPassword } } : {}),
+      ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
     }, { host: config.host, port: config.port });
   } catch (err) {
     if (!isAppError(err)) logger.error({ err }, 'startup failed');

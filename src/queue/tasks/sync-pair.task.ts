@@ -24,6 +24,8 @@ import type { SlotRequest } from '../../store/endpoint-slots.ts';
 import { getProject } from '../../store/project.repository.ts';
 import { getProjectPair, setPairState, type ProjectPair } from '../../store/project-pair.repository.ts';
 import { cappedSessionOpener, type EndpointSide } from '../capped-session-opener.ts';
+import { PassProgressTracker } from '../pass-progress.ts';
+import { updatePassProgress } from '../../store/pass.repository.ts';
 import { defineTask, type TaskResult, type TaskRun, type TaskRuntime } from '../task-definition.ts';
 import type pg from 'pg';
 
@@ -146,6 +148,15 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   }
 
   let outcome;
+  const progress = new PassProgressTracker();
+  const flushProgress = async (): Promise<void> => {
+    const record = progress.take();
+    if (record && progress.passId) await updatePassProgress(rt.pool, progress.passId, record);
+  };
+  const progressTimer = setInterval(() => {
+    flushProgress().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not store pass progress'));
+  }, 1000);
+  progressTimer.unref();
   try {
     await setPairState(rt.pool, pair.id, 'running', null);
     outcome = await runPass({
@@ -154,7 +165,9 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
       logger: rt.logger,
       clock: rt.clock,
       signal: AbortSignal.any([signal, reservation.signal]),
+      onProgress: (event) => progress.update(event),
     }, ref, passOptions(data.kind, reservation.units, rt.workerName, settings));
+    await flushProgress().catch(() => undefined);
   } catch (thrown) {
     // PASS_ALREADY_RUNNING (a killed worker's lock not yet freed) or a database error: retry later.
     const err = toAppError(thrown);
@@ -162,6 +175,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
     log.warn({ err: err.toJSON() }, 'pass could not run; the queue retries it');
     throw err;
   } finally {
+    clearInterval(progressTimer);
     clearInterval(poller);
     await reservation.release();
   }
