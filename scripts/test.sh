@@ -52,7 +52,7 @@ results+=("deps ok")
 
 run_step typecheck tsc --noEmit
 run_step lint eslint .
-run_step unit node --test --test-reporter=spec 'src/**/*.test.ts'
+run_step unit node --test --test-reporter=spec --test-timeout=120000 'src/**/*.test.ts'
 
 # --- One PostgreSQL 15 for the whole integration run ----------------------------------------------
 # Each test file creates its own database on it (test/helpers/postgres.ts), which is much cheaper
@@ -122,8 +122,8 @@ start_postgres() {
 
 run_step postgres start_postgres
 if [ "$pg_started" -eq 1 ]; then
-  run_step integration node --test --test-reporter=spec --test-concurrency=2 'test/integration/**/*.int.test.ts'
-  run_step e2e bash -c 'npm run --silent build:web && node --test --test-reporter=spec test/e2e/*.e2e.test.ts'
+  run_step integration node --test --test-reporter=spec --test-concurrency=2 --test-timeout=300000 'test/integration/**/*.int.test.ts'
+  run_step e2e bash -c 'npm run --silent build:web && node --test --test-reporter=spec --test-timeout=600000 test/e2e/*.e2e.test.ts'
 else
   results+=("integration SKIPPED (no PostgreSQL)")
 fi
