@@ -19,10 +19,17 @@ test('every problem is listed at once, without the secret', () => {
 
 test('the view says whether a secret is stored and never carries it', () => {
   const view = toEndpointView({
-    id: '7', name: 'Old', host: 'h', port: 993, tls: 'implicit', tlsVerify: true, tlsCa: null, authKind: 'master', adminUser: 'admin',
+    id: '7', protocol: 'imap', url: null, name: 'Old', host: 'h', port: 993, tls: 'implicit', tlsVerify: true, tlsCa: null, authKind: 'master', adminUser: 'admin',
     masterMethod: 'authzid', masterSeparator: null, secretSealed: Buffer.from('sealed'), maxConnections: 4, createdAt: new Date(0),
   });
   assert.equal(view.hasSecret, true);
   assert.equal(view.adminUser, 'admin');
   assert.ok(!('secretSealed' in view) && !('adminPassword' in view) && !('tlsCa' in view));
+});
+
+test('a CalDAV endpoint needs an http(s) URL and cannot use OAuth2', () => {
+  const dav = { protocol: 'caldav' as const, name: 'Cal', host: 'x', port: 1, tls: 'none' as const, tlsVerify: true, authKind: 'password' as const, maxConnections: 4 };
+  assert.deepEqual(endpointSpecProblems(dav).map((p) => p.split(':')[0]), ['url']);
+  assert.deepEqual(endpointSpecProblems({ ...dav, url: 'https://dav.example.org/', authKind: 'oauth2' }).map((p) => p.split(':')[0]), ['authKind']);
+  assert.deepEqual(endpointSpecProblems({ ...dav, protocol: 'imap', url: 'https://dav.example.org/' }).map((p) => p.split(':')[0]), ['url']);
 });

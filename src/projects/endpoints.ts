@@ -8,7 +8,7 @@ import { AppError } from '../core/app-error.ts';
 import type { TlsMode } from '../core/endpoint.ts';
 import { sealSecret } from '../core/secret-box.ts';
 import type { Db } from '../store/db.ts';
-import type { EndpointAuthKind } from '../store/endpoint.repository.ts';
+import type { EndpointAuthKind, EndpointProtocol } from '../store/endpoint.repository.ts';
 import {
   findEndpointByKey, getEndpointSettings, insertEndpointSettings, listEndpointSettings, updateEndpointSettings,
   type EndpointSettingsInput, type EndpointSettingsRecord, type MasterMethod,
@@ -16,6 +16,10 @@ import {
 
 /** What a user gives to create an endpoint. `adminPassword` is the master password, or the OAuth2 token. */
 export interface EndpointSpec {
+  /** Default `imap`. CalDAV/CardDAV endpoints also need `url`. */
+  readonly protocol?: EndpointProtocol;
+  /** CalDAV/CardDAV: the http(s) URL discovery starts at (root, context path or home set). */
+  readonly url?: string;
   readonly name: string;
   readonly host: string;
   readonly port: number;
@@ -39,6 +43,8 @@ export type EndpointPatch = Partial<Omit<EndpointSpec, 'adminPassword'>> & { rea
 /** An endpoint as the API shows it: every setting but the secret, and whether a secret is stored. */
 export interface EndpointView {
   readonly id: string;
+  readonly protocol: EndpointProtocol;
+  readonly url?: string;
   readonly name: string;
   readonly host: string;
   readonly port: number;
@@ -56,11 +62,39 @@ export interface EndpointView {
 
 const TLS_MODES: readonly string[] = ['implicit', 'starttls', 'none'];
 const AUTH_KINDS: readonly string[] = ['password', 'master', 'oauth2'];
+const PROTOCOLS: readonly string[] = ['imap', 'caldav', 'carddav'];
+
+/** True for a CalDAV or CardDAV endpoint. */
+export function isDavProtocol(protocol: EndpointProtocol | undefined): protocol is 'caldav' | 'carddav' {
+  return protocol === 'caldav' || protocol === 'carddav';
+}
+
+/** Host, port and TLS mode of a DAV URL (they key the endpoint and its connection cap), or null when it is not http(s). */
+export function davUrlParts(url: string): { host: string; port: number; tls: TlsMode } | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  const https = parsed.protocol === 'https:';
+  return { host: parsed.hostname, port: parsed.port ? Number(parsed.port) : https ? 443 : 80, tls: https ? 'implicit' : 'none' };
+}
 const MAX_CONNECTIONS_LIMIT = 1000;
 
 /** Every problem of a spec (empty when it is valid); messages name the field and never echo a secret. */
 export function endpointSpecProblems(spec: EndpointSpec): string[] {
   const problems: string[] = [];
+  const protocol = spec.protocol ?? 'imap';
+  if (!PROTOCOLS.includes(protocol)) problems.push(`protocol: one of ${PROTOCOLS.join(', ')}`);
+  if (isDavProtocol(protocol)) {
+    if (spec.url === undefined || davUrlParts(spec.url) === null) problems.push('url: an http(s) URL, required for CalDAV/CardDAV');
+    if (spec.authKind === 'oauth2') problems.push('authKind: password or master for CalDAV/CardDAV');
+    if (spec.masterMethod === 'separator') problems.push('masterMethod: CalDAV/CardDAV admin access logs in as the admin user (authzid)');
+  } else if (spec.url !== undefined) {
+    problems.push('url: only for CalDAV/CardDAV endpoints');
+  }
   if (typeof spec.name !== 'string' || spec.name.trim() === '') problems.push('name: required');
   if (typeof spec.host !== 'string' || spec.host.trim() === '' || /\s/.test(spec.host.trim())) problems.push('host: required, without spaces');
   if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) problems.push('port: an integer from 1 to 65535');
@@ -86,6 +120,12 @@ export function endpointSpecProblems(spec: EndpointSpec): string[] {
   return problems;
 }
 
+/** A DAV endpoint's host, port and TLS mode come from its URL (what was given for them is ignored). */
+function normalise(spec: EndpointSpec): EndpointSpec {
+  const parts = isDavProtocol(spec.protocol) && spec.url !== undefined ? davUrlParts(spec.url) : null;
+  return parts ? { ...spec, ...parts } : spec;
+}
+
 function check(spec: EndpointSpec): void {
   const problems = endpointSpecProblems(spec);
   if (problems.length > 0) {
@@ -96,6 +136,8 @@ function check(spec: EndpointSpec): void {
 function toInput(spec: EndpointSpec, secretSealed: Buffer | null): EndpointSettingsInput {
   const master = spec.authKind === 'master';
   return {
+    protocol: spec.protocol ?? 'imap',
+    url: isDavProtocol(spec.protocol) && spec.url !== undefined ? spec.url.trim() : null,
     name: spec.name.trim(),
     host: spec.host.trim(),
     port: spec.port,
@@ -115,6 +157,8 @@ function toInput(spec: EndpointSpec, secretSealed: Buffer | null): EndpointSetti
 export function toEndpointView(record: EndpointSettingsRecord): EndpointView {
   return {
     id: record.id,
+    protocol: record.protocol,
+    ...(record.url === null ? {} : { url: record.url }),
     name: record.name ?? `${record.host}:${record.port}`,
     host: record.host,
     port: record.port,
@@ -134,7 +178,8 @@ export function toEndpointView(record: EndpointSettingsRecord): EndpointView {
 async function conflict(db: Db, spec: EndpointSpec): Promise<AppError> {
   const input = toInput(spec, null);
   const existing = await findEndpointByKey(db, input);
-  return new AppError('ENDPOINT_CONFLICT', `an endpoint for ${input.host}:${input.port} (${input.tls}, ${input.authKind}) exists already${existing ? ` (id ${existing})` : ''}`, {
+  const where = input.url ?? `${input.host}:${input.port}`;
+  return new AppError('ENDPOINT_CONFLICT', `an endpoint for ${where} (${input.protocol}, ${input.tls}, ${input.authKind}) exists already${existing ? ` (id ${existing})` : ''}`, {
     details: { endpointId: existing },
   });
 }
@@ -144,7 +189,8 @@ async function conflict(db: Db, spec: EndpointSpec): Promise<AppError> {
  * ENDPOINT_CONFLICT when one for the same server and login method exists (one row per server keeps the
  * per-endpoint connection cap meaningful).
  */
-export async function createEndpoint(db: Db, key: Buffer, spec: EndpointSpec): Promise<string> {
+export async function createEndpoint(db: Db, key: Buffer, given: EndpointSpec): Promise<string> {
+  const spec = normalise(given);
   check(spec);
   const sealed = spec.adminPassword === undefined || spec.adminPassword === '' ? null : sealSecret(key, spec.adminPassword);
   const input = toInput(spec, sealed);
@@ -176,7 +222,10 @@ export async function updateEndpoint(db: Db, key: Buffer, id: string, patch: End
   const view = toEndpointView(current);
   const authKind = patch.authKind ?? view.authKind;
   const master = authKind === 'master';
-  const merged: EndpointSpec = {
+  const url = patch.url ?? view.url;
+  const merged: EndpointSpec = normalise({
+    protocol: patch.protocol ?? view.protocol,
+    ...(url === undefined ? {} : { url }),
     name: patch.name ?? view.name,
     host: patch.host ?? view.host,
     port: patch.port ?? view.port,
@@ -189,7 +238,7 @@ export async function updateEndpoint(db: Db, key: Buffer, id: string, patch: End
     ...(master && (patch.masterSeparator ?? view.masterSeparator) !== undefined ? { masterSeparator: patch.masterSeparator ?? view.masterSeparator } : {}),
     ...(typeof patch.adminPassword === 'string' ? { adminPassword: patch.adminPassword } : {}),
     maxConnections: patch.maxConnections ?? view.maxConnections,
-  };
+  });
   check(merged);
   let sealed: Buffer | null;
   if (authKind === 'password' || patch.adminPassword === null || patch.adminPassword === '') sealed = null;

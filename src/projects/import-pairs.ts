@@ -17,6 +17,7 @@ import {
 } from '../store/pair-import.repository.ts';
 import { requireProject } from '../store/project.repository.ts';
 import { rowError, type CsvRowError } from './csv/csv-row-error.ts';
+import { ensureDavPairs } from './dav-pairs.ts';
 import { parsePairCsv, type PairCsvRow } from './csv/parse-pair-csv.ts';
 import type { PairCsvFormat } from './csv/pair-csv-format.ts';
 
@@ -190,6 +191,8 @@ export async function importCsv(db: Db, key: Buffer, projectId: string, csvText:
     try {
       await insertImportPairs(client, project.id, inserts);
       await updateImportPairs(client, project.id, updates);
+      // Calendars and contacts follow the mailbox pairs (same accounts and passwords).
+      await ensureDavPairs(client, project.id);
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
         throw new AppError('PROJECT_CONFLICT', 'the import would give two pairs the same source and target accounts (rows swap accounts between pairs?); import in two steps', { cause: err });

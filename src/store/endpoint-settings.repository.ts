@@ -5,7 +5,7 @@
  */
 import type { TlsMode } from '../core/endpoint.ts';
 import { toNumberStrict, type Db } from './db.ts';
-import type { EndpointAuthKind } from './endpoint.repository.ts';
+import type { EndpointAuthKind, EndpointProtocol } from './endpoint.repository.ts';
 
 /** How an admin (master) user acts as another user (see core/endpoint.ts ImapAuth). */
 export type MasterMethod = 'authzid' | 'separator';
@@ -13,6 +13,9 @@ export type MasterMethod = 'authzid' | 'separator';
 /** The columns of one endpoint row, with the secret still sealed. */
 export interface EndpointSettingsRecord {
   readonly id: string;
+  readonly protocol: EndpointProtocol;
+  /** CalDAV/CardDAV: where discovery starts (root, context path or home set); null for IMAP. */
+  readonly url: string | null;
   readonly name: string | null;
   readonly host: string;
   readonly port: number;
@@ -34,6 +37,8 @@ export type EndpointSettingsInput = Omit<EndpointSettingsRecord, 'id' | 'created
 /** A row as pg returns it. */
 export interface EndpointSettingsRow {
   id: string;
+  protocol: EndpointProtocol;
+  url: string | null;
   name: string | null;
   host: string;
   port: number;
@@ -51,7 +56,7 @@ export interface EndpointSettingsRow {
 
 /** The endpoint columns to select (prefix with a table alias when joining). */
 export const ENDPOINT_SETTINGS_COLUMNS = [
-  'id', 'name', 'host', 'port', 'tls_mode', 'tls_verify', 'tls_ca', 'auth_kind', 'admin_user', 'master_method',
+  'id', 'protocol', 'url', 'name', 'host', 'port', 'tls_mode', 'tls_verify', 'tls_ca', 'auth_kind', 'admin_user', 'master_method',
   'master_separator', 'secret_sealed', 'max_connections', 'created_at',
 ] as const;
 
@@ -59,6 +64,8 @@ export const ENDPOINT_SETTINGS_COLUMNS = [
 export function endpointSettingsFromRow(row: EndpointSettingsRow): EndpointSettingsRecord {
   return {
     id: String(row.id),
+    protocol: row.protocol,
+    url: row.url,
     name: row.name,
     host: row.host,
     port: toNumberStrict(row.port),
@@ -83,7 +90,7 @@ export function isRowId(id: string): boolean {
 function values(input: EndpointSettingsInput): unknown[] {
   return [
     input.name, input.host, input.port, input.tls, input.tlsVerify, input.tlsCa, input.authKind, input.adminUser,
-    input.masterMethod, input.masterSeparator, input.secretSealed, input.maxConnections,
+    input.masterMethod, input.masterSeparator, input.secretSealed, input.maxConnections, input.protocol, input.url,
   ];
 }
 
@@ -94,9 +101,9 @@ function values(input: EndpointSettingsInput): unknown[] {
 export async function insertEndpointSettings(db: Db, input: EndpointSettingsInput): Promise<string | null> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO endpoints (name, host, port, tls_mode, tls_verify, tls_ca, auth_kind, admin_user, master_method,
-                            master_separator, secret_sealed, max_connections, protocol)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'imap')
-     ON CONFLICT (protocol, host, port, tls_mode, auth_kind, admin_user) DO NOTHING
+                            master_separator, secret_sealed, max_connections, protocol, url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (protocol, host, port, tls_mode, auth_kind, admin_user, url) DO NOTHING
      RETURNING id`,
     values(input),
   );
@@ -104,11 +111,14 @@ export async function insertEndpointSettings(db: Db, input: EndpointSettingsInpu
 }
 
 /** The id of the endpoint with the same UNIQUE key as `input`, or null. */
-export async function findEndpointByKey(db: Db, input: Pick<EndpointSettingsInput, 'host' | 'port' | 'tls' | 'authKind' | 'adminUser'>): Promise<string | null> {
+export async function findEndpointByKey(
+  db: Db, input: Pick<EndpointSettingsInput, 'protocol' | 'url' | 'host' | 'port' | 'tls' | 'authKind' | 'adminUser'>,
+): Promise<string | null> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM endpoints
-      WHERE protocol = 'imap' AND host = $1 AND port = $2 AND tls_mode = $3 AND auth_kind = $4 AND admin_user IS NOT DISTINCT FROM $5`,
-    [input.host, input.port, input.tls, input.authKind, input.adminUser],
+      WHERE protocol = $6 AND host = $1 AND port = $2 AND tls_mode = $3 AND auth_kind = $4 AND admin_user IS NOT DISTINCT FROM $5
+        AND url IS NOT DISTINCT FROM $7`,
+    [input.host, input.port, input.tls, input.authKind, input.adminUser, input.protocol, input.url],
   );
   return rows[0] ? String(rows[0].id) : null;
 }
@@ -119,8 +129,9 @@ export async function updateEndpointSettings(db: Db, id: string, input: Endpoint
   try {
     const { rowCount } = await db.query(
       `UPDATE endpoints SET name = $1, host = $2, port = $3, tls_mode = $4, tls_verify = $5, tls_ca = $6, auth_kind = $7,
-              admin_user = $8, master_method = $9, master_separator = $10, secret_sealed = $11, max_connections = $12
-        WHERE id = $13`,
+              admin_user = $8, master_method = $9, master_separator = $10, secret_sealed = $11, max_connections = $12,
+              protocol = $13, url = $14
+        WHERE id = $15`,
       [...values(input), id],
     );
     return (rowCount ?? 0) > 0;
@@ -137,10 +148,10 @@ export async function getEndpointSettings(db: Db, id: string): Promise<EndpointS
   return rows[0] ? endpointSettingsFromRow(rows[0]) : null;
 }
 
-/** Every IMAP endpoint, by name then id. */
+/** Every endpoint (IMAP, CalDAV, CardDAV), by name then id. */
 export async function listEndpointSettings(db: Db): Promise<EndpointSettingsRecord[]> {
   const { rows } = await db.query<EndpointSettingsRow>(
-    `SELECT ${ENDPOINT_SETTINGS_COLUMNS.join(', ')} FROM endpoints WHERE protocol = 'imap' ORDER BY name NULLS LAST, id`,
+    `SELECT ${ENDPOINT_SETTINGS_COLUMNS.join(', ')} FROM endpoints ORDER BY name NULLS LAST, id`,
   );
   return rows.map(endpointSettingsFromRow);
 }

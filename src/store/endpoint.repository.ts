@@ -1,4 +1,4 @@
-/** Endpoints: one row per server + login method (see the UNIQUE key in 0001_ledger.sql). */
+/** Endpoints: one row per server + login method (+ DAV URL; see the UNIQUE key in 0006_project_dav.sql). */
 import type { TlsMode } from '../core/endpoint.ts';
 import { toNumberStrict, type Db } from './db.ts';
 
@@ -52,7 +52,7 @@ export async function upsertEndpoint(db: Db, input: EndpointInput): Promise<stri
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO endpoints (protocol, host, port, tls_mode, tls_verify, auth_kind, admin_user, secret_sealed, max_connections)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (protocol, host, port, tls_mode, auth_kind, admin_user) DO UPDATE
+     ON CONFLICT (protocol, host, port, tls_mode, auth_kind, admin_user, url) DO UPDATE
        SET secret_sealed = COALESCE(EXCLUDED.secret_sealed, endpoints.secret_sealed)
      RETURNING id`,
     [input.protocol, input.host, input.port, input.tlsMode, input.tlsVerify, input.authKind, input.adminUser, input.secretSealed, input.maxConnections],

@@ -75,9 +75,9 @@ function fromRow(row: ImportRow): StoredImportPair {
   };
 }
 
-/** Every pair of the project (one query). */
+/** Every mailbox pair of the project (one query); companion DAV pairs (projects/dav-pairs.ts) follow them and are left out. */
 export async function listImportPairs(db: Db, projectId: string): Promise<StoredImportPair[]> {
-  const { rows } = await db.query<ImportRow>(`SELECT ${COLUMNS} FROM pairs p WHERE p.project_id = $1 ORDER BY p.id`, [projectId]);
+  const { rows } = await db.query<ImportRow>(`SELECT ${COLUMNS} FROM pairs p WHERE p.project_id = $1 AND p.mailbox_pair_id IS NULL ORDER BY p.id`, [projectId]);
   return rows.map(fromRow);
 }
 

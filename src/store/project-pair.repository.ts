@@ -193,6 +193,21 @@ export async function setPairState(db: Db, pairId: string, state: PairState, err
   if (!rowCount) throw notFound(pairId);
 }
 
+/**
+ * Marks a pair `running` unless someone stopped or paused it since the worker looked (one statement,
+ * so a stop that lands between the worker's check and the start is never overwritten). Returns false
+ * when the pair is held.
+ */
+export async function markPairRunning(db: Db, pairId: string): Promise<boolean> {
+  if (!isRowId(pairId)) throw notFound(pairId);
+  const { rowCount } = await db.query(
+    `UPDATE pairs SET state = 'running', last_error_code = NULL, last_error_text = NULL, last_pass_at = now(), updated_at = now()
+      WHERE id = $1 AND state <> 'stopped' AND NOT paused`,
+    [pairId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 /** Sets the pause switch of a pair (its state is the caller's business). PAIR_NOT_FOUND. */
 export async function setPairPaused(db: Db, pairId: string, paused: boolean): Promise<void> {
   if (!isRowId(pairId)) throw notFound(pairId);

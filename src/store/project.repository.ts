@@ -14,6 +14,11 @@ export interface Project {
   readonly status: string;
   readonly sourceEndpointId: string | null;
   readonly targetEndpointId: string | null;
+  /** Calendars and contacts (optional): each mailbox pair gets a companion DAV pair per kind with both ends set. */
+  readonly sourceCaldavEndpointId: string | null;
+  readonly targetCaldavEndpointId: string | null;
+  readonly sourceCarddavEndpointId: string | null;
+  readonly targetCarddavEndpointId: string | null;
   readonly domains: readonly string[];
   readonly cutoverAt: Date | null;
   /** IANA time zone the cutover time is planned in (e.g. Europe/Berlin). */
@@ -34,6 +39,10 @@ export interface ProjectInput {
   readonly name: string;
   readonly sourceEndpointId?: string | null;
   readonly targetEndpointId?: string | null;
+  readonly sourceCaldavEndpointId?: string | null;
+  readonly targetCaldavEndpointId?: string | null;
+  readonly sourceCarddavEndpointId?: string | null;
+  readonly targetCarddavEndpointId?: string | null;
   readonly domains?: readonly string[];
   readonly cutoverAt?: Date | null;
   readonly timeZone?: string;
@@ -49,6 +58,10 @@ interface ProjectRow {
   status: string;
   source_endpoint_id: string | null;
   target_endpoint_id: string | null;
+  source_caldav_endpoint_id: string | null;
+  target_caldav_endpoint_id: string | null;
+  source_carddav_endpoint_id: string | null;
+  target_carddav_endpoint_id: string | null;
   domains: string[];
   cutover_at: Date | null;
   time_zone: string;
@@ -59,6 +72,16 @@ interface ProjectRow {
   pair_count?: string;
 }
 
+const idOrNull = (v: string | null): string | null => (v === null ? null : String(v));
+
+/** The project's DAV endpoint fields (repository input name → column). */
+export const DAV_ENDPOINT_FIELDS = [
+  ['sourceCaldavEndpointId', 'source_caldav_endpoint_id'],
+  ['targetCaldavEndpointId', 'target_caldav_endpoint_id'],
+  ['sourceCarddavEndpointId', 'source_carddav_endpoint_id'],
+  ['targetCarddavEndpointId', 'target_carddav_endpoint_id'],
+] as const;
+
 function fromRow(row: ProjectRow): Project {
   return {
     id: String(row.id),
@@ -66,6 +89,10 @@ function fromRow(row: ProjectRow): Project {
     status: row.status,
     sourceEndpointId: row.source_endpoint_id === null ? null : String(row.source_endpoint_id),
     targetEndpointId: row.target_endpoint_id === null ? null : String(row.target_endpoint_id),
+    sourceCaldavEndpointId: idOrNull(row.source_caldav_endpoint_id),
+    targetCaldavEndpointId: idOrNull(row.target_caldav_endpoint_id),
+    sourceCarddavEndpointId: idOrNull(row.source_carddav_endpoint_id),
+    targetCarddavEndpointId: idOrNull(row.target_carddav_endpoint_id),
     domains: row.domains,
     cutoverAt: row.cutover_at,
     timeZone: row.time_zone,
@@ -91,7 +118,7 @@ function validate(input: Partial<ProjectInput>): void {
   if (input.name !== undefined && input.name.trim() === '') problems.push('name: required');
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) problems.push(`timeZone: unknown time zone "${input.timeZone}"`);
   if (input.cutoverAt && Number.isNaN(input.cutoverAt.getTime())) problems.push('cutoverAt: not a valid time');
-  for (const side of ['sourceEndpointId', 'targetEndpointId'] as const) {
+  for (const side of ['sourceEndpointId', 'targetEndpointId', ...DAV_ENDPOINT_FIELDS.map(([field]) => field)] as const) {
     const id = input[side];
     if (id !== undefined && id !== null && !isRowId(id)) problems.push(`${side}: not an endpoint id`);
   }
@@ -111,11 +138,12 @@ export async function createProject(db: Db, input: ProjectInput): Promise<Projec
   validate(input);
   try {
     const { rows } = await db.query<ProjectRow>(
-      `INSERT INTO projects (name, source_endpoint_id, target_endpoint_id, domains, cutover_at, time_zone, settings)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      `INSERT INTO projects (name, source_endpoint_id, target_endpoint_id, domains, cutover_at, time_zone, settings,
+                             ${DAV_ENDPOINT_FIELDS.map(([, column]) => column).join(', ')})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
       [
         input.name.trim(), input.sourceEndpointId ?? null, input.targetEndpointId ?? null, input.domains ?? [], input.cutoverAt ?? null,
-        input.timeZone ?? 'UTC', JSON.stringify(input.settings ?? {}),
+        input.timeZone ?? 'UTC', JSON.stringify(input.settings ?? {}), ...DAV_ENDPOINT_FIELDS.map(([field]) => input[field] ?? null),
       ],
     );
     return fromRow(rows[0] as ProjectRow);
@@ -164,6 +192,7 @@ export async function updateProject(db: Db, id: string, patch: ProjectPatch): Pr
          time_zone = CASE WHEN $12 THEN $13 ELSE time_zone END,
          settings = CASE WHEN $14 THEN $15::jsonb ELSE settings END,
          status = CASE WHEN $16 THEN $17 ELSE status END,
+         ${DAV_ENDPOINT_FIELDS.map(([, column], i) => `${column} = CASE WHEN $${18 + 2 * i} THEN $${19 + 2 * i}::bigint ELSE ${column} END`).join(',\n         ')},
          updated_at = now()
        WHERE id = $1 RETURNING *`,
       [
@@ -176,6 +205,7 @@ export async function updateProject(db: Db, id: string, patch: ProjectPatch): Pr
         has('timeZone'), patch.timeZone ?? null,
         has('settings'), JSON.stringify(patch.settings ?? {}),
         has('status'), patch.status ?? null,
+        ...DAV_ENDPOINT_FIELDS.flatMap(([field]) => [patch[field] !== undefined, patch[field] ?? null]),
       ],
     );
     if (!rows[0]) throw new AppError('PROJECT_NOT_FOUND', `no project ${id}`, { details: { projectId: id } });

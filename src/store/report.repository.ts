@@ -141,7 +141,10 @@ SELECT sel.id, sel.project_id, sel.batch_id, b.name AS batch_name, sel.source_em
            coalesce(sum(li.size) FILTER (WHERE li.state = 'migrated'), 0) AS bytes,
            coalesce(sum(li.size) FILTER (WHERE li.state = 'migrated' AND li.updated_at >= $3), 0) AS recent_bytes,
            count(*) FILTER (WHERE li.state = 'migrated' AND li.updated_at >= $3) AS recent_items
-      FROM ledger_items li WHERE li.pair_id = sel.id
+      FROM (SELECT l.state, l.size, l.updated_at FROM ledger_items l WHERE l.pair_id = sel.id
+            UNION ALL
+            -- calendar and contact items of a DAV pair count like messages
+            SELECT d.state, d.size, d.updated_at FROM dav_items d WHERE d.pair_id = sel.id) li
   ) items
   CROSS JOIN LATERAL (
     SELECT count(*) AS passes,
@@ -225,23 +228,31 @@ interface FailedRow {
   total: string;
 }
 
+const FAILED_SQL = `
+SELECT li.pair_id, p.source_email, p.target_email, li.source_folder, li.uidvalidity, li.uid, li.subject, li.internal_date, li.size,
+       li.reason_code, li.reason_text, li.attempts, li.updated_at, NULL::text AS href
+  FROM ledger_items li JOIN pairs p ON p.id = li.pair_id
+ WHERE li.state = 'failed' AND ($1::bigint IS NULL OR p.project_id = $1) AND ($2::bigint IS NULL OR li.pair_id = $2)
+UNION ALL
+SELECT di.pair_id, p.source_email, p.target_email, di.source_collection, 0, 0, di.summary, di.updated_at, di.size,
+       di.reason_code, di.reason_text, di.attempts, di.updated_at, di.source_href
+  FROM dav_items di JOIN pairs p ON p.id = di.pair_id
+ WHERE di.state = 'failed' AND ($1::bigint IS NULL OR p.project_id = $1) AND ($2::bigint IS NULL OR di.pair_id = $2)`;
+
 /** A page of failed items (by pair, folder, UID) and how many there are in all. */
 export async function failedItemRows(db: Db, query: FailedItemQuery): Promise<{ items: FailedItemRow[]; total: number }> {
   if ((query.projectId !== undefined && !isRowId(query.projectId)) || (query.pairId !== undefined && !isRowId(query.pairId))) return { items: [], total: 0 };
+  // Mail items and DAV items (folder = collection path, subject = summary, UIDVALIDITY/UID 0, date = last try).
   const { rows } = await db.query<FailedRow>(
-    `SELECT li.pair_id, p.source_email, p.target_email, li.source_folder, li.uidvalidity, li.uid, li.subject, li.internal_date, li.size,
-            li.reason_code, li.reason_text, li.attempts, li.updated_at, count(*) OVER () AS total
-       FROM ledger_items li JOIN pairs p ON p.id = li.pair_id
-      WHERE li.state = 'failed' AND ($1::bigint IS NULL OR p.project_id = $1) AND ($2::bigint IS NULL OR li.pair_id = $2)
-      ORDER BY li.pair_id, li.source_folder, li.uidvalidity, li.uid
+    `SELECT f.*, count(*) OVER () AS total FROM (${FAILED_SQL}) f
+      ORDER BY f.pair_id, f.source_folder, f.uidvalidity, f.uid, f.href
       LIMIT $3 OFFSET $4`,
     [query.projectId ?? null, query.pairId ?? null, Math.max(0, Math.min(10_000, Math.trunc(query.limit))), Math.max(0, Math.trunc(query.offset))],
   );
   let total = rows[0] ? toNumberStrict(rows[0].total) : 0;
   if (rows.length === 0 && query.offset > 0) {
     const { rows: count } = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ledger_items li JOIN pairs p ON p.id = li.pair_id
-        WHERE li.state = 'failed' AND ($1::bigint IS NULL OR p.project_id = $1) AND ($2::bigint IS NULL OR li.pair_id = $2)`,
+      `SELECT count(*) AS n FROM (${FAILED_SQL}) f`,
       [query.projectId ?? null, query.pairId ?? null],
     );
     total = toNumberStrict(count[0]?.n ?? '0');

@@ -28,19 +28,11 @@ import { startDovecot, type DovecotInstance } from '../helpers/dovecot.ts';
 import { corpusAsFolders, seedMailbox } from '../helpers/seed-mailbox.ts';
 import { assertMailboxesEqual, snapshotMailbox } from '../helpers/mailbox-snapshot.ts';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import { until } from '../helpers/until.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/mail');
 const KEY = randomBytes(32);
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('pair and project actions', () => {
   let source: DovecotInstance;

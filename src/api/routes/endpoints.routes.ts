@@ -25,7 +25,9 @@ export function registerEndpointRoutes(app: ApiApp, deps: ApiDeps): void {
   }, async (request, reply) => {
     const body = request.body;
     const spec: EndpointSpec = {
-      name: body.name, host: body.host, port: body.port ?? defaultImapPort(body.tls), tls: body.tls, tlsVerify: body.tlsVerify,
+      protocol: body.protocol, ...(body.url === undefined ? {} : { url: body.url }),
+      // A DAV endpoint's host, port and TLS come from its URL (projects/endpoints.ts).
+      name: body.name, host: body.host ?? '', port: body.port ?? defaultImapPort(body.tls), tls: body.tls, tlsVerify: body.tlsVerify,
       authKind: body.authKind, maxConnections: body.maxConnections,
       ...(body.tlsCa === undefined ? {} : { tlsCa: body.tlsCa }),
       ...(body.adminUser === undefined ? {} : { adminUser: body.adminUser }),
@@ -60,6 +62,11 @@ export function registerEndpointRoutes(app: ApiApp, deps: ApiDeps): void {
       params: IdParams, body: ConnectionTestRequest, response: { 200: ConnectionTestResult },
     },
   }, async (request) => {
+    // The check logs in over IMAP; a DAV endpoint is checked by its pairs' first pass (DAV_AUTH_FAILED names the side).
+    const stored = await getEndpointView(deps.pool, request.params.id);
+    if (stored && stored.protocol !== 'imap') {
+      throw new AppError('API_VALIDATION_FAILED', `test connection checks IMAP endpoints; endpoint ${stored.id} is ${stored.protocol}`, { details: { endpointId: stored.id } });
+    }
     const endpoint = await endpointForLogin(deps.pool, deps.secretKey, request.params.id, request.body);
     // request.log is the pino child of deps.logger: ImapFlow's own log (it masks credentials) goes there too.
     const check = await checkImapLogin(endpoint, { logger: request.log as unknown as Logger });

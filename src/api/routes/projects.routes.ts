@@ -1,5 +1,6 @@
 /** Projects: list, create, show, change, and run them (start, pause, resume). */
 import { z } from 'zod';
+import { checkProjectDavEndpoints, ensureDavPairs, touchesDavEndpoints } from '../../projects/dav-pairs.ts';
 import { pauseProject, resumeProject, startProject } from '../../projects/pair-actions.ts';
 import { createProject, listProjects, requireProject, updateProject, type ProjectPatch as StoredPatch } from '../../store/project.repository.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -17,6 +18,10 @@ function toStored(body: ProjectBody): StoredPatch {
     ...(body.name === undefined ? {} : { name: body.name }),
     ...(body.sourceEndpointId === undefined ? {} : { sourceEndpointId: body.sourceEndpointId }),
     ...(body.targetEndpointId === undefined ? {} : { targetEndpointId: body.targetEndpointId }),
+    ...(body.sourceCaldavEndpointId === undefined ? {} : { sourceCaldavEndpointId: body.sourceCaldavEndpointId }),
+    ...(body.targetCaldavEndpointId === undefined ? {} : { targetCaldavEndpointId: body.targetCaldavEndpointId }),
+    ...(body.sourceCarddavEndpointId === undefined ? {} : { sourceCarddavEndpointId: body.sourceCarddavEndpointId }),
+    ...(body.targetCarddavEndpointId === undefined ? {} : { targetCarddavEndpointId: body.targetCarddavEndpointId }),
     ...(body.domains === undefined ? {} : { domains: body.domains }),
     ...(body.cutoverAt === undefined ? {} : { cutoverAt: body.cutoverAt === null ? null : new Date(body.cutoverAt) }),
     ...(body.timeZone === undefined ? {} : { timeZone: body.timeZone }),
@@ -43,7 +48,9 @@ export function registerProjectRoutes(app: ApiApp, deps: ApiDeps): void {
   app.post('/api/projects', {
     schema: { tags: ['projects'], summary: 'Create a project (status draft)', body: ProjectCreate, response: { 201: Project } },
   }, async (request, reply) => {
-    const project = await createProject(deps.pool, { name: request.body.name, ...toStored(request.body) });
+    const stored = toStored(request.body);
+    await checkProjectDavEndpoints(deps.pool, stored);
+    const project = await createProject(deps.pool, { name: request.body.name, ...stored });
     return reply.status(201).send(projectView(project));
   });
 
@@ -56,7 +63,12 @@ export function registerProjectRoutes(app: ApiApp, deps: ApiDeps): void {
   }, async (request) => {
     // The settings freeze from T−4h (docs/status-flow.md), judged on the orchestrator's clock.
     await assertProjectEditable(deps, request.params.id, request.body.settings ?? undefined);
-    return projectView(await updateProject(deps.pool, request.params.id, toStored(request.body)));
+    const stored = toStored(request.body);
+    await checkProjectDavEndpoints(deps.pool, stored);
+    const project = await updateProject(deps.pool, request.params.id, stored);
+    // DAV endpoints added to a project with pairs: its mailbox pairs get their calendar/contact pairs now.
+    if (touchesDavEndpoints(stored)) await ensureDavPairs(deps.pool, project.id);
+    return projectView(project);
   });
 
   app.post('/api/projects/:id/start', {

@@ -6,11 +6,15 @@ import { Id, iso, Timestamp } from './common.schemas.ts';
 const TlsMode = z.enum(['implicit', 'starttls', 'none']);
 const AuthKind = z.enum(['password', 'master', 'oauth2']);
 const MasterMethod = z.enum(['authzid', 'separator']);
+const Protocol = z.enum(['imap', 'caldav', 'carddav']);
+const DavUrl = z.string().min(1).max(2000).describe('CalDAV/CardDAV only: http(s) URL discovery starts at (server root, context path or home set); host, port and TLS follow from it');
 
 /** Fields of a new endpoint. */
 export const EndpointCreate = z.object({
+  protocol: Protocol.default('imap'),
+  url: DavUrl.optional(),
   name: z.string().min(1).max(200),
-  host: z.string().min(1).max(255),
+  host: z.string().min(1).max(255).optional().describe('required for IMAP; CalDAV/CardDAV take it from url'),
   port: z.number().int().min(1).max(65535).optional().describe('default: 993 for implicit TLS, else 143'),
   tls: TlsMode.default('implicit'),
   tlsVerify: z.boolean().default(true),
@@ -25,6 +29,7 @@ export const EndpointCreate = z.object({
 
 /** A change: every field optional; `adminPassword: null` removes the stored secret. */
 export const EndpointPatch = z.object({
+  url: DavUrl.optional(),
   name: z.string().min(1).max(200).optional(),
   host: z.string().min(1).max(255).optional(),
   port: z.number().int().min(1).max(65535).optional(),
@@ -42,6 +47,8 @@ export const EndpointPatch = z.object({
 /** An endpoint as answered. There is deliberately no password field. */
 export const Endpoint = z.object({
   id: Id,
+  protocol: Protocol,
+  url: z.string().nullable(),
   name: z.string(),
   host: z.string(),
   port: z.number().int(),
@@ -60,7 +67,7 @@ export const Endpoint = z.object({
 /** The stored view in the API's shape (field by field, so nothing else can slip out). */
 export function endpointView(view: StoredEndpointView): z.infer<typeof Endpoint> {
   return {
-    id: view.id, name: view.name, host: view.host, port: view.port, tls: view.tls, tlsVerify: view.tlsVerify,
+    id: view.id, protocol: view.protocol, url: view.url ?? null, name: view.name, host: view.host, port: view.port, tls: view.tls, tlsVerify: view.tlsVerify,
     tlsCa: view.tlsCa ?? null, authKind: view.authKind, adminUser: view.adminUser ?? null,
     masterMethod: view.masterMethod ?? null, masterSeparator: view.masterSeparator ?? null,
     maxConnections: view.maxConnections, hasSecret: view.hasSecret, createdAt: iso(view.createdAt) ?? '',

@@ -1,6 +1,6 @@
 /**
- * `sync-pair`: runs one pass (full, delta, …, verify) over one mailbox pair on whichever worker took
- * the job.
+ * `sync-pair`: runs one pass (full, delta, …, verify) over one pair — mailbox (IMAP) or calendars /
+ * contacts (CalDAV/CardDAV; pass-runners.ts picks the engine) — on whichever worker took the job.
  *
  * 1. Skips a pair that is paused or stopped, or whose project is paused (the job completes; nothing runs).
  * 2. Loads the pair with its endpoints and secrets, reserves connection slots on both endpoints
@@ -13,18 +13,12 @@
  *    job on another worker. That pass resumes from the ledger: nothing is copied twice.
  */
 import { z } from 'zod';
+import type { PassKind } from '../../core/ledger.ts';
 import { AppError, toAppError } from '../../core/app-error.ts';
-import type { PassCounts, PassKind } from '../../core/ledger.ts';
-import { runPass } from '../../engine/run-pass.ts';
-import { DEFAULT_BATCH, type PassOptions } from '../../engine/pass-types.ts';
-import type { VerifyCounts } from '../../engine/verify-pass.ts';
-import { loadPairRef } from '../../projects/pair-endpoints.ts';
-import { passSettingsFrom, type PassSettings } from '../../projects/migration-settings.ts';
-import type { SlotRequest } from '../../store/endpoint-slots.ts';
 import { getProject } from '../../store/project.repository.ts';
-import { getProjectPair, setPairState, type ProjectPair } from '../../store/project-pair.repository.ts';
-import { cappedSessionOpener, type EndpointSide } from '../capped-session-opener.ts';
+import { getProjectPair, markPairRunning, setPairState, type ProjectPair } from '../../store/project-pair.repository.ts';
 import { PassProgressTracker } from '../pass-progress.ts';
+import { preparePass, type RunnerOutcome } from './pass-runners.ts';
 import { updatePassProgress } from '../../store/pass.repository.ts';
 import { defineTask, type TaskResult, type TaskRun, type TaskRuntime } from '../task-definition.ts';
 import type pg from 'pg';
@@ -54,34 +48,6 @@ export const syncPairTask = defineTask({
   run: runSyncPair,
 });
 
-function passOptions(kind: PassKind, connections: number, worker: string, settings: PassSettings): PassOptions {
-  return {
-    kind,
-    selection: settings.selection,
-    filters: settings.filters,
-    syncFlags: settings.syncFlags,
-    dryRun: false,
-    justFolders: false,
-    connections,
-    worker,
-    ...DEFAULT_BATCH,
-  };
-}
-
-function slotRequests(sides: readonly EndpointSide[]): SlotRequest[] {
-  const byId = new Map<string, { cap: number; perUnit: number }>();
-  for (const side of sides) {
-    const entry = byId.get(side.endpointId);
-    if (entry) {
-      entry.perUnit++;
-      entry.cap = Math.min(entry.cap, side.endpoint.maxConnections);
-    } else {
-      byId.set(side.endpointId, { cap: side.endpoint.maxConnections, perUnit: 1 });
-    }
-  }
-  return [...byId].map(([endpointId, v]) => ({ endpointId, ...v }));
-}
-
 async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime, run: TaskRun): Promise<TaskResult> {
   const log = rt.logger.child({ task: 'sync-pair', pair: data.pairId, kind: data.kind, job: run.jobId, attempt: run.attempt });
   const handedBack = (): AppError => new AppError('PASS_HANDED_BACK', `worker ${rt.workerName} stopped; the ${data.kind} pass of pair ${data.pairId} goes back to the queue`);
@@ -101,13 +67,10 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   if (run.shuttingDown()) throw handedBack();
   const pairId = pair.id;
 
-  let ref;
-  let settings: PassSettings;
+  let prepared;
   try {
-    ref = await loadPairRef(rt.pool, rt.secretKey, pair.id);
-    // The project's folder selection, filters and flag propagation apply to every pair's passes.
-    const project = pair.projectId === null ? null : await getProject(rt.pool, pair.projectId);
-    settings = passSettingsFrom(project?.settings ?? {});
+    // IMAP pairs run runPass; CalDAV/CardDAV pairs runDavPass (pass-runners.ts).
+    prepared = await preparePass(rt, pair, data.kind);
   } catch (thrown) {
     const err = toAppError(thrown);
     if (err.retry === 'transient') throw err;
@@ -116,10 +79,6 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
     return { status: 'failed', error: err.code };
   }
 
-  const sides: EndpointSide[] = [
-    { endpoint: ref.source, endpointId: pair.sourceEndpointId },
-    { endpoint: ref.target, endpointId: pair.targetEndpointId },
-  ];
   const control = new AbortController();
   const signal = AbortSignal.any([run.signal, control.signal]);
   const poller = setInterval(() => {
@@ -136,7 +95,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
 
   let reservation;
   try {
-    reservation = await rt.slots.reserve(slotRequests(sides), {
+    reservation = await rt.slots.reserve(prepared.slots, {
       units: rt.passConnections, signal, pollMs: rt.slotPollMs,
       onWait: () => log.info('endpoint connection caps reached; waiting for a free slot'),
     });
@@ -158,15 +117,13 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   }, 1000);
   progressTimer.unref();
   try {
-    await setPairState(rt.pool, pair.id, 'running', null);
-    outcome = await runPass({
-      pool: rt.pool,
-      openSession: cappedSessionOpener(rt.openSession, sides, reservation),
-      logger: rt.logger,
-      clock: rt.clock,
-      signal: AbortSignal.any([signal, reservation.signal]),
-      onProgress: (event) => progress.update(event),
-    }, ref, passOptions(data.kind, reservation.units, rt.workerName, settings));
+    if (!(await markPairRunning(rt.pool, pair.id))) {
+      // Stopped or paused after the check above: the job ends without a pass (finally releases the slots).
+      const now = await getProjectPair(rt.pool, pair.id);
+      log.info({ state: now?.state, paused: now?.paused }, 'pair held just before the pass started');
+      return { status: 'skipped', reason: now?.paused ? 'pair paused' : 'pair stopped' };
+    }
+    outcome = await prepared.run(AbortSignal.any([signal, reservation.signal]), reservation, progress);
     await flushProgress().catch(() => undefined);
   } catch (thrown) {
     // PASS_ALREADY_RUNNING (a killed worker's lock not yet freed) or a database error: retry later.
@@ -180,7 +137,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
     await reservation.release();
   }
 
-  const result = { passId: outcome.passId, copied: outcome.counts.copied, failed: outcome.counts.failed, durationMs: Math.round(outcome.durationMs) };
+  const result = { passId: outcome.passId, copied: outcome.copied, failed: outcome.failed, durationMs: Math.round(outcome.durationMs) };
   if (outcome.status === 'interrupted') {
     if (control.signal.aborted) return await held(String(control.signal.reason), outcome.passId);
     if (run.shuttingDown() || reservation.signal.aborted) {
@@ -199,7 +156,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
     const err = outcome.error ?? new AppError('INTERNAL', 'the pass failed without an error');
     await setPairState(rt.pool, pair.id, keep ?? 'failed', { code: err.code, text: err.message });
   } else {
-    await setPairState(rt.pool, pair.id, keep ?? 'completed', lastError(outcome.counts, outcome.error));
+    await setPairState(rt.pool, pair.id, keep ?? 'completed', lastError(outcome));
   }
   log.info({ ...result, status: outcome.status }, 'pass finished');
   return { status: outcome.status, ...result };
@@ -212,9 +169,9 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   }
 }
 
-function lastError(counts: PassCounts, error: AppError | null): { code: string; text: string } | null {
-  if (error) return { code: error.code, text: error.message };
-  const verify = (counts as PassCounts & { verify?: VerifyCounts }).verify;
+function lastError(outcome: RunnerOutcome): { code: string; text: string } | null {
+  if (outcome.error) return { code: outcome.error.code, text: outcome.error.message };
+  const verify = outcome.verify;
   if (verify && verify.missingOnTarget + verify.notMigrated + verify.extraOnTarget > 0) {
     return {
       code: 'VERIFY_MISSING',
