@@ -28,6 +28,9 @@ export interface PairLiveRow {
   readonly lastErrorCode: string | null;
   readonly lastErrorText: string | null;
   readonly lastPassAt: Date | null;
+  /** Failed items (mail and calendar/contacts) in the ledger now. */
+  readonly failedItems: number;
+  readonly lastPassStatus: string | null;
   readonly updatedAt: Date;
 }
 
@@ -69,15 +72,19 @@ export async function pairsChangedSince(db: Db, projectId: string, since: Date |
   if (!isRowId(projectId)) return [];
   const { rows } = await db.query<{
     id: string; state: string; paused: boolean; last_error_code: string | null; last_error_text: string | null; last_pass_at: Date | null; updated_at: Date;
+    failed_items: string; last_pass_status: string | null;
   }>(
-    `SELECT id, state, paused, last_error_code, last_error_text, last_pass_at, updated_at
+    `SELECT id, state, paused, last_error_code, last_error_text, last_pass_at, updated_at,
+            (SELECT count(*) FROM ledger_items li WHERE li.pair_id = pairs.id AND li.state = 'failed')
+              + (SELECT count(*) FROM dav_items di WHERE di.pair_id = pairs.id AND di.state = 'failed') AS failed_items,
+            (SELECT pa.status FROM passes pa WHERE pa.pair_id = pairs.id ORDER BY pa.started_at DESC, pa.id DESC LIMIT 1) AS last_pass_status
        FROM pairs WHERE project_id = $1 AND ($2::timestamptz IS NULL OR updated_at >= $2)
       ORDER BY updated_at, id LIMIT $3`,
     [projectId, since, limit],
   );
   return rows.map((r) => ({
     id: String(r.id), state: r.state, paused: r.paused, lastErrorCode: r.last_error_code, lastErrorText: r.last_error_text,
-    lastPassAt: r.last_pass_at, updatedAt: r.updated_at,
+    lastPassAt: r.last_pass_at, failedItems: Number(r.failed_items), lastPassStatus: r.last_pass_status, updatedAt: r.updated_at,
   }));
 }
 

@@ -136,6 +136,8 @@ describe('the portal, end to end', () => {
       for (const s of await page.locator('[role=row][data-pair-id]').evaluateAll((rows: unknown[]) => rows.map((r) => (r as { getAttribute(n: string): string | null }).getAttribute('data-state') ?? ''))) seen.add(s);
     });
     t.diagnostic(`all three progress bars reached 100% ${Date.now() - t0} ms after Start (states seen last: ${[...seen].join(', ')})`);
+    // carol's 1.1 MB message was refused: her bar is full but says so, instead of a plain "done".
+    await page.getByText('done · 1 failed').waitFor({ timeout: 30_000 });
     assert.equal(await page.evaluate('window.__sameDocument === true'), true, 'the page was not reloaded');
 
     // --- carol's failed item with its reason

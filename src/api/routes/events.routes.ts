@@ -146,7 +146,7 @@ class EventStream {
       this.#send('pairs', {
         pairs: fresh.map((p) => ({
           id: p.id, state: p.state, paused: p.paused, lastErrorCode: p.lastErrorCode, lastErrorText: p.lastErrorText,
-          lastPassAt: iso(p.lastPassAt), updatedAt: iso(p.updatedAt),
+          lastPassAt: iso(p.lastPassAt), failedItems: p.failedItems, lastPassStatus: p.lastPassStatus, updatedAt: iso(p.updatedAt),
         })),
         progress,
       });

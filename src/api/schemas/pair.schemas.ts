@@ -25,6 +25,8 @@ export const Pair = z.object({
   lastErrorCode: z.string().nullable(),
   lastErrorText: z.string().nullable(),
   lastPassAt: Timestamp.nullable(),
+  failedItems: z.number().int().describe('items the ledger holds as failed now (retried by the next delta)'),
+  lastPassStatus: z.string().nullable().describe('status of the latest pass, e.g. completed_with_errors'),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }).meta({ id: 'Pair' });
@@ -37,7 +39,8 @@ export function pairView(pair: ProjectPair): z.infer<typeof Pair> {
     sourceEmail: pair.sourceEmail, targetEmail: pair.targetEmail, sourceUser: pair.sourceUser, targetUser: pair.targetUser,
     state: pair.state, paused: pair.paused, hasSourcePassword: pair.hasSourcePassword, hasTargetPassword: pair.hasTargetPassword,
     importFlags: pair.importFlags, lastErrorCode: pair.lastErrorCode, lastErrorText: pair.lastErrorText,
-    lastPassAt: iso(pair.lastPassAt), createdAt: iso(pair.createdAt) ?? '', updatedAt: iso(pair.updatedAt) ?? '',
+    lastPassAt: iso(pair.lastPassAt), failedItems: pair.failedItems, lastPassStatus: pair.lastPassStatus,
+    createdAt: iso(pair.createdAt) ?? '', updatedAt: iso(pair.updatedAt) ?? '',
   };
 }
 

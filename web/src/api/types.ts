@@ -59,6 +59,10 @@ export interface Pair {
   readonly lastErrorCode: string | null;
   readonly lastErrorText: string | null;
   readonly lastPassAt: string | null;
+  /** Items the ledger holds as failed now (retried by the next delta). */
+  readonly failedItems?: number;
+  /** Status of the latest pass, e.g. `completed_with_errors`. */
+  readonly lastPassStatus?: string | null;
 }
 
 export interface PairPage {
@@ -179,6 +183,8 @@ export interface PairLive {
   readonly lastErrorCode: string | null;
   readonly lastErrorText: string | null;
   readonly lastPassAt: string | null;
+  readonly failedItems?: number;
+  readonly lastPassStatus?: string | null;
 }
 
 /** Live: the progress of a running pass. */

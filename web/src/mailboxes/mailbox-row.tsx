@@ -25,9 +25,11 @@ export const MailboxRow = memo(function MailboxRow({ index, pair, live, progress
   const errorCode = live ? live.lastErrorCode : pair.lastErrorCode;
   const errorText = live ? live.lastErrorText : pair.lastErrorText;
   const lastPassAt = live?.lastPassAt ?? pair.lastPassAt;
-  const p = pairProgress(state, progress);
+  // Live updates carry the failed count too; the page's copy may predate the pass.
+  const failedItems = live?.failedItems ?? pair.failedItems ?? 0;
+  const p = pairProgress(state, progress, { failedItems, lastPassStatus: live?.lastPassStatus ?? pair.lastPassStatus ?? null });
   const source = pair.sourceEmail ?? pair.sourceUser;
-  const tone = state === 'failed' ? 'bad' : state === 'completed' ? (errorCode ? 'warn' : 'ok') : 'neutral';
+  const tone = state === 'failed' ? 'bad' : state === 'completed' ? (errorCode || failedItems > 0 ? 'warn' : 'ok') : 'neutral';
   return (
     <div
       role="row"

@@ -56,7 +56,7 @@ export function PairDetail({ pairId, onClose }: PairDetailProps) {
   };
   const p = pair.data;
   const state = l?.state ?? p?.state ?? '';
-  const bar = pairProgress(state, progress);
+  const bar = pairProgress(state, progress, { failedItems: l?.failedItems ?? p?.failedItems ?? 0, lastPassStatus: l?.lastPassStatus ?? p?.lastPassStatus ?? null });
   const source = p ? (p.sourceEmail ?? p.sourceUser) : `pair ${pairId}`;
 
   return (
@@ -70,7 +70,7 @@ export function PairDetail({ pairId, onClose }: PairDetailProps) {
         <>
           <p className="muted small">→ {p.targetEmail ?? p.targetUser}{p.batchName ? ` · batch ${p.batchName}` : ''}</p>
           <p><StatusBadge state={state} paused={l?.paused ?? p.paused} /></p>
-          <ProgressBar percent={bar.percent} label={`${source} progress`} text={bar.text} tone={state === 'failed' ? 'bad' : state === 'completed' ? 'ok' : 'neutral'} />
+          <ProgressBar percent={bar.percent} label={`${source} progress`} text={bar.text} tone={state === 'failed' ? 'bad' : state === 'completed' ? ((l?.failedItems ?? p.failedItems ?? 0) > 0 ? 'warn' : 'ok') : 'neutral'} />
           {(l?.lastErrorCode ?? p.lastErrorCode) && (
             <p className="error small"><code>{l?.lastErrorCode ?? p.lastErrorCode}</code> {l?.lastErrorText ?? p.lastErrorText}</p>
           )}
