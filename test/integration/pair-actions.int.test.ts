@@ -11,15 +11,10 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { isAppError } from '../../src/core/app-error.ts';
-import { systemClock } from '../../src/core/clock.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { openImapSession } from '../../src/connectors/imap/imap-session.ts';
 import { createEndpoint } from '../../src/projects/endpoints.ts';
 import { importCsv } from '../../src/projects/import-pairs.ts';
 import { pausePair, pauseProject, requestPass, resetPair, resumePair, resumeProject, retryFailed, startProject, stopPair, type PairActionContext } from '../../src/projects/pair-actions.ts';
-import { startBoss } from '../../src/queue/boss.ts';
-import { createTaskQueue } from '../../src/queue/task-queue.ts';
-import { startWorker, type Worker } from '../../src/queue/worker.ts';
+import type { Worker } from '../../src/queue/worker.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createProject, updateProject } from '../../src/store/project.repository.ts';
 import { getProjectPair, listProjectPairs } from '../../src/store/project-pair.repository.ts';
@@ -29,6 +24,7 @@ import { corpusAsFolders, seedMailbox } from '../helpers/seed-mailbox.ts';
 import { assertMailboxesEqual, snapshotMailbox } from '../helpers/mailbox-snapshot.ts';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { until } from '../helpers/until.ts';
+import { startInProcessWorker, type InProcessWorker } from '../helpers/in-process-worker.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/mail');
 const KEY = randomBytes(32);
@@ -40,6 +36,7 @@ describe('pair and project actions', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
   let boss: PgBoss;
+  let queue: InProcessWorker | undefined;
   let worker: Worker;
   let ctx: PairActionContext;
   let projectId: string;
@@ -67,19 +64,13 @@ describe('pair and project actions', () => {
     await importCsv(pool, KEY, projectId, 'Source Email,Source Login Name,Source Password,Destination Email,Destination Login Name,Destination Password,Flags\n' +
       `bob@s.test,${src.user},${src.password},bob@t.test,${dst.user},${dst.password},\n`);
     pairId = (await listProjectPairs(pool, projectId, { limit: 1, offset: 0 })).pairs[0]!.id;
-    boss = await startBoss({ databaseUrl: database.url, logger: silentLogger(), schema: 'pgboss', heartbeatSeconds: 10, superviseSeconds: 2, retryLimit: 5, expireSeconds: 3600 });
     // The pause switch is polled every 100 ms so a pause lands mid-pass on this 804-message mailbox.
-    worker = await startWorker({
-      boss, pool, secretKey: KEY, logger: silentLogger(), clock: systemClock, workerName: 'in-process', concurrency: 2, passConnections: 1,
-      controlPollMs: 100, pollingIntervalSeconds: 0.5,
-      openSession: (endpoint, name) => openImapSession(endpoint, { connectionName: name }),
-    });
-    ctx = { db: pool, queue: createTaskQueue(boss) };
+    queue = await startInProcessWorker({ databaseUrl: database.url, pool, secretKey: KEY, concurrency: 2, controlPollMs: 100 });
+    ({ boss, worker, ctx } = queue);
   });
 
   after(async () => {
-    await worker?.stop(5000);
-    await boss?.stop({ graceful: false });
+    await queue?.stop();
     await pool?.end();
     await Promise.all([source?.stop(), target?.stop(), database?.drop()]);
   });

@@ -10,18 +10,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import type { PgBoss } from 'pg-boss';
-import { systemClock } from '../../src/core/clock.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { openImapSession } from '../../src/connectors/imap/imap-session.ts';
 import { ensureDavPairs } from '../../src/projects/dav-pairs.ts';
 import { createEndpoint } from '../../src/projects/endpoints.ts';
 import { importCsv } from '../../src/projects/import-pairs.ts';
 import { requestPass, startProject, type PairActionContext } from '../../src/projects/pair-actions.ts';
 import { failedItems, projectReport } from '../../src/projects/reports.ts';
-import { startBoss } from '../../src/queue/boss.ts';
-import { createTaskQueue } from '../../src/queue/task-queue.ts';
-import { startWorker, type Worker } from '../../src/queue/worker.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { listPasses } from '../../src/store/pass.repository.ts';
 import { createProject } from '../../src/store/project.repository.ts';
@@ -34,6 +27,7 @@ import { startRadicale, type RadicaleInstance } from '../helpers/radicale.ts';
 import { corpusAsFolders, seedMailbox } from '../helpers/seed-mailbox.ts';
 import { startXandikos, type XandikosInstance } from '../helpers/xandikos.ts';
 import { until } from '../helpers/until.ts';
+import { startInProcessWorker, type InProcessWorker } from '../helpers/in-process-worker.ts';
 import { assertSameItems, http, makeCollection, snapshot, type DavAccount } from './dav-harness.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/mail');
@@ -53,8 +47,7 @@ describe('calendars and contacts in a project', () => {
   let xandikos: XandikosInstance;
   let database: TestDatabase;
   let pool: pg.Pool;
-  let boss: PgBoss;
-  let worker: Worker;
+  let queue: InProcessWorker | undefined;
   let ctx: PairActionContext;
   let projectId: string;
   const src = { user: 'alice', password: 'alice-pw' };
@@ -109,18 +102,12 @@ describe('calendars and contacts in a project', () => {
       targetCarddavEndpointId: await createEndpoint(pool, KEY, dav('card-t', 'carddav', xandikos.url)),
     });
     projectId = project.id;
-    boss = await startBoss({ databaseUrl: database.url, logger: silentLogger(), schema: 'pgboss', heartbeatSeconds: 10, superviseSeconds: 2, retryLimit: 5, expireSeconds: 3600 });
-    worker = await startWorker({
-      boss, pool, secretKey: KEY, logger: silentLogger(), clock: systemClock, workerName: 'in-process', concurrency: 3, passConnections: 1,
-      controlPollMs: 200, pollingIntervalSeconds: 0.5,
-      openSession: (endpoint, name) => openImapSession(endpoint, { connectionName: name }),
-    });
-    ctx = { db: pool, queue: createTaskQueue(boss) };
+    queue = await startInProcessWorker({ databaseUrl: database.url, pool, secretKey: KEY, concurrency: 3, controlPollMs: 200 });
+    ({ ctx } = queue);
   });
 
   after(async () => {
-    await worker?.stop(5000);
-    await boss?.stop({ graceful: false });
+    await queue?.stop();
     await pool?.end();
     await Promise.all([imapSource?.stop(), imapTarget?.stop(), radicale?.stop(), xandikos?.stop(), database?.drop()]);
   });
