@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { EndpointSlots } from '../../src/store/endpoint-slots.ts';
+import { EndpointSlots, endpointWaitKey } from '../../src/store/endpoint-slots.ts';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
 describe('endpoint slots', () => {
@@ -81,17 +81,30 @@ describe('endpoint slots', () => {
   test('newcomers yield to passes already waiting', async () => {
     const a = new EndpointSlots(newPool());
     const b = new EndpointSlots(newPool());
+    const observer = newPool();
     const req = [{ endpointId: '13', cap: 1, perUnit: 1 }];
-    const held = await a.reserve(req, { units: 1 });
-    const waiter = b.reserve(req, { units: 1, pollMs: 50 });
-    await new Promise((r) => setTimeout(r, 150));
-    await held.release();
-    // a comes back at once, but b already waits: b gets the slot first.
-    const again = a.reserve(req, { units: 1, pollMs: 50 });
-    const winner = await Promise.race([waiter.then(() => 'b'), again.then(() => 'a')]);
-    assert.equal(winner, 'b');
-    await (await waiter).release();
-    await (await again).release();
-    await Promise.all([a.close(), b.close()]);
+    try {
+      const held = await a.reserve(req, { units: 1 });
+      const waiter = b.reserve(req, { units: 1, pollMs: 50 });
+      // Wait until b is really registered as waiting (its marker lock is visible), not a fixed time:
+      // on a loaded machine that can take longer than any sleep one would guess.
+      const [, waitKey] = endpointWaitKey('13');
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await observer.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND objid = $1::oid`, [waitKey]);
+        if (Number(rows[0]?.n) > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await held.release();
+      // a comes back at once, but b already waits: b gets the slot first.
+      const again = a.reserve(req, { units: 1, pollMs: 50 });
+      const winner = await Promise.race([waiter.then(() => 'b'), again.then(() => 'a')]);
+      assert.equal(winner, 'b');
+      await (await waiter).release();
+      await (await again).release();
+    } finally {
+      // Closing the pools also ends any reservation still waiting, so a failure cannot hang the file.
+      await Promise.all([a.close(), b.close(), observer.end()]);
+    }
   });
 });
