@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { until } from '../helpers/until.ts';
 import { EndpointSlots, endpointWaitKey } from '../../src/store/endpoint-slots.ts';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -40,8 +41,7 @@ describe('endpoint slots', () => {
 
     let waited = false;
     const third = a.reserve(req, { units: 1, onWait: () => (waited = true) });
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(waited, true);
+    await until('the third reservation to wait', async () => waited, 10_000);
     await second.release();
     const got = await third;
     assert.equal(got.units, 1);
