@@ -41,7 +41,7 @@ describe('endpoint slots', () => {
 
     let waited = false;
     const third = a.reserve(req, { units: 1, onWait: () => (waited = true) });
-    await until('the third reservation to wait', async () => waited, 10_000);
+    await until('the third reservation to wait', () => Promise.resolve(waited), 10_000);
     await second.release();
     const got = await third;
     assert.equal(got.units, 1);
