@@ -41,21 +41,9 @@ export interface EndpointSpec {
 export type EndpointPatch = Partial<Omit<EndpointSpec, 'adminPassword'>> & { readonly adminPassword?: string | null };
 
 /** An endpoint as the API shows it: every setting but the secret, and whether a secret is stored. */
-export interface EndpointView {
+export interface EndpointView extends Omit<EndpointSpec, 'adminPassword' | 'protocol'> {
   readonly id: string;
   readonly protocol: EndpointProtocol;
-  readonly url?: string;
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly tls: TlsMode;
-  readonly tlsVerify: boolean;
-  readonly tlsCa?: string;
-  readonly authKind: EndpointAuthKind;
-  readonly adminUser?: string;
-  readonly masterMethod?: MasterMethod;
-  readonly masterSeparator?: string;
-  readonly maxConnections: number;
   readonly hasSecret: boolean;
   readonly createdAt: Date;
 }

@@ -5,24 +5,6 @@
  */
 import { type Db } from './db.ts';
 
-/** A stored pair of a project, as the import compares it (secrets still sealed). */
-export interface StoredImportPair {
-  readonly id: string;
-  readonly projectId: string | null;
-  readonly sourceEndpointId: string;
-  readonly targetEndpointId: string;
-  readonly sourceEmail: string | null;
-  readonly targetEmail: string | null;
-  readonly sourceUser: string;
-  readonly targetUser: string;
-  readonly sourceSecretSealed: Buffer | null;
-  readonly targetSecretSealed: Buffer | null;
-  readonly importFlags: string | null;
-  readonly batchId: string | null;
-  /** The ledger has items for it: its target may not change any more. */
-  readonly hasLedger: boolean;
-}
-
 /** The columns an import writes. */
 export interface ImportPairWrite {
   readonly sourceEndpointId: string;
@@ -35,6 +17,14 @@ export interface ImportPairWrite {
   readonly targetSecretSealed: Buffer | null;
   readonly importFlags: string | null;
   readonly batchId: string | null;
+}
+
+/** A stored pair of a project, as the import compares it (secrets still sealed). */
+export interface StoredImportPair extends ImportPairWrite {
+  readonly id: string;
+  readonly projectId: string | null;
+  /** The ledger has items for it: its target may not change any more. */
+  readonly hasLedger: boolean;
 }
 
 interface ImportRow {
