@@ -6,6 +6,13 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo_root="$(pwd)"
+# `bash scripts/test.sh --int 'test/integration/sync-*.int.test.ts' …` runs only those integration
+# files (with the run's PostgreSQL and state dir), for quick checks while working on one part.
+only_int=()
+if [ "${1:-}" = "--int" ]; then
+  shift
+  only_int=("$@")
+fi
 started_at=$SECONDS
 
 # npm scripts already resolve `node` to node_modules/.bin/node (Node 22, from the `node` package);
@@ -50,9 +57,11 @@ if ! bash scripts/install-test-deps.sh; then
 fi
 results+=("deps ok")
 
-run_step typecheck tsc --noEmit
-run_step lint eslint .
-run_step unit node --test --test-reporter=spec --test-timeout=120000 'src/**/*.test.ts'
+if [ "${#only_int[@]}" -eq 0 ]; then
+  run_step typecheck tsc --noEmit
+  run_step lint eslint .
+  run_step unit node --test --test-reporter=spec --test-timeout=120000 'src/**/*.test.ts'
+fi
 
 # --- One PostgreSQL 15 for the whole integration run ----------------------------------------------
 # Each test file creates its own database on it (test/helpers/postgres.ts), which is much cheaper
@@ -121,7 +130,9 @@ start_postgres() {
 }
 
 run_step postgres start_postgres
-if [ "$pg_started" -eq 1 ]; then
+if [ "$pg_started" -eq 1 ] && [ "${#only_int[@]}" -gt 0 ]; then
+  run_step integration node --test --test-reporter=spec --test-concurrency=2 --test-timeout=300000 "${only_int[@]}"
+elif [ "$pg_started" -eq 1 ]; then
   run_step integration node --test --test-reporter=spec --test-concurrency=2 --test-timeout=300000 'test/integration/**/*.int.test.ts'
   run_step e2e bash -c 'npm run --silent build:web && node --test --test-reporter=spec --test-timeout=600000 test/e2e/*.e2e.test.ts'
 else

@@ -20,6 +20,7 @@ import { freePort } from '../helpers/free-port.ts';
 
 let server: DovecotInstance;
 let plainServer: DovecotInstance;
+let syncServer: DovecotInstance;
 let ca: string;
 
 const alice: ImapAuth = { kind: 'password', user: 'alice', password: 'alice-pw' };
@@ -53,7 +54,7 @@ function message(subject: string, body = 'Hello.'): Buffer {
 }
 
 before(async () => {
-  [server, plainServer] = await Promise.all([
+  [server, plainServer, syncServer] = await Promise.all([
     startDovecot({
       name: 'imap-connector',
       users: { alice: 'alice-pw', bob: 'bob-pw' },
@@ -64,12 +65,14 @@ before(async () => {
     }),
     // Also a smaller server, like many legacy ones: no MULTIAPPEND, LIST-STATUS, CONDSTORE or ESEARCH.
     startDovecot({ name: 'imap-connector-plain', users: { alice: 'alice-pw' }, masterUsers: { admin: 'admin-pw' }, capabilities: 'IMAP4rev1 LITERAL+ UIDPLUS NAMESPACE SPECIAL-USE' }),
+    // MULTIAPPEND without LITERAL+/LITERAL-: every literal must wait for the server's `+` (RFC 3501 §7.5).
+    startDovecot({ name: 'imap-connector-sync', users: { alice: 'alice-pw' }, capabilities: 'IMAP4rev1 UIDPLUS MULTIAPPEND NAMESPACE' }),
   ]);
   ca = readFileSync(server.caCertPath as string, 'utf8');
 });
 
 after(async () => {
-  await Promise.all([server?.stop(), plainServer?.stop()]);
+  await Promise.all([server?.stop(), plainServer?.stop(), syncServer?.stop()]);
 });
 
 describe('connect: TLS modes', () => {
@@ -279,6 +282,31 @@ test('a server without MULTIAPPEND, LIST-STATUS, CONDSTORE, ESEARCH: single APPE
     assert.equal(all.get('Old/Style')?.messages, 2);
     assert.equal(all.get('Old/Style')?.highestModseq, null);
     assert.deepEqual((await session.listUids('Old/Style')).uids, [1, 2]);
+  } finally {
+    await session.close();
+  }
+});
+
+test('without LITERAL+: MULTIAPPEND with synchronizing literals, a refused batch re-sent singly, a quoted folder name', async () => {
+  const session = await openImapSession(endpoint({ port: syncServer.port }));
+  try {
+    assert.ok(!session.info.capabilities.has('LITERAL+') && session.info.capabilities.has('MULTIAPPEND'));
+    const folder = 'He said "hi"';
+    await session.createFolder(folder);
+    const contents = [message('tiny'), message('mid', 'm'.repeat(5000)), message('large', 'L'.repeat(200_000)), message('last')];
+    const items = contents.map((content) => ({ content, flags: ['\\Seen'], internalDate: new Date('2020-01-01T00:00:00Z') }));
+    const multi = await session.append(folder, items);
+    assert.deepEqual(multi.results.map((r) => ('uid' in r ? r.uid : r.error.code)), [1, 2, 3, 4]);
+    // An empty message makes Dovecot refuse the whole MULTIAPPEND; the single APPENDs that follow also wait for `+`.
+    const mixed = await session.append(folder, [message('m1', 'q'.repeat(6000)), Buffer.alloc(0), message('m2')].map((content) => ({ content, flags: [], internalDate: new Date() })));
+    assert.deepEqual(mixed.results.map((r) => ('uid' in r ? r.uid : r.error.code)), [5, 'ITEM_REJECTED', 6]);
+    const check = await connectImap({ host: syncServer.host, port: syncServer.port, user: 'alice', password: 'alice-pw' });
+    await check.mailboxOpen(folder, { readOnly: true });
+    const got: Buffer[] = [];
+    for await (const m of check.fetch('1:4', { uid: true, source: true }, { uid: true })) got.push(m.source as Buffer);
+    await check.logout();
+    assert.equal(got.length, 4);
+    got.forEach((source, i) => assert.ok(source.equals(contents[i] as Buffer), `message ${i + 1} byte-identical`));
   } finally {
     await session.close();
   }

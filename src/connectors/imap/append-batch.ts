@@ -70,7 +70,7 @@ export async function appendBatch(
         continue;
       }
       try {
-        const one = await appendOne(client, path, item);
+        const one = await appendOne(client, info.capabilities, path, item);
         uidValidity = one.uidValidity ?? uidValidity;
         results[i] = { uid: one.uid };
       } catch (err) {
@@ -93,7 +93,7 @@ export async function appendBatch(
         continue;
       }
       try {
-        const multi = await multiAppend(client, path, batch.map((i) => items[i] as AppendItem));
+        const multi = await multiAppend(client, info.capabilities, path, batch.map((i) => items[i] as AppendItem));
         uidValidity = multi.uidValidity ?? uidValidity;
         batch.forEach((itemIndex, k) => {
           results[itemIndex] = { uid: multi.uids[k] ?? null };

@@ -3,13 +3,14 @@
  * UIDPLUS `APPENDUID` (RFC 4315 §3). Also the pieces MULTIAPPEND shares: the per-message arguments
  * and the APPENDUID parser.
  *
- * Sent through `exec()` rather than `ImapFlow.append()`, because the latter drops flags the *selected*
+ * Written by raw-append.ts (through ImapFlow's queue) rather than `ImapFlow.append()`, because the latter drops flags the *selected*
  * mailbox's PERMANENTFLAGS do not list (on a target session that last EXAMINEd another folder, that
  * silently loses keywords), switches to literal8 on NUL bytes, and issues NOOP/SEARCH afterwards.
  */
 import type { ImapFlow } from 'imapflow';
 import { mapImapError } from './map-imap-error.ts';
-import { execCommand, expandSequenceSet, formatInternalDate, responseCodeOf, wirePath, type OutAttribute, type WireResponse } from './imap-wire.ts';
+import { expandSequenceSet, formatInternalDate, responseCodeOf, type OutAttribute, type WireResponse } from './imap-wire.ts';
+import { sendAppend } from './raw-append.ts';
 import type { AppendItem } from './types.ts';
 
 /** flag = "\" atom / keyword (RFC 3501 §9); atom-specials excluded. `\*` is only valid in PERMANENTFLAGS. */
@@ -55,11 +56,10 @@ export function parseAppendUid(response: WireResponse): { uidValidity: bigint; u
 }
 
 /** Appends one message; throws an AppError (ITEM_REJECTED, ITEM_TOO_LARGE, TARGET_QUOTA_EXCEEDED, …). */
-export async function appendOne(client: ImapFlow, path: string, item: AppendItem): Promise<{ uidValidity: bigint | null; uid: number | null }> {
-  const attributes: OutAttribute[] = [{ type: 'ATOM', value: wirePath(client, path) }, ...appendAttributes(item)];
+export async function appendOne(client: ImapFlow, capabilities: ReadonlySet<string>, path: string, item: AppendItem): Promise<{ uidValidity: bigint | null; uid: number | null }> {
   let response;
   try {
-    response = await execCommand(client, 'APPEND', attributes);
+    response = await sendAppend(client, capabilities, path, [item]);
   } catch (err) {
     throw mapImapError(err, { operation: 'append', path });
   }

@@ -1,71 +1,35 @@
 /**
- * Full messages for copying: `UID FETCH set (UID BODY.PEEK[])` (RFC 3501 §6.4.5). PEEK never sets
- * `\Seen`, and the folder is EXAMINEd anyway. Messages come in batches bounded by count and bytes, so
- * memory stays bounded whatever the UIDs asked for: a first `UID FETCH set (RFC822.SIZE)` gives the
- * sizes the batches are cut by. Items too large to hold in memory are streamed by downloadMessage.
+ * Full messages for copying: `UID FETCH set (UID BODY.PEEK[])` (RFC 3501 §6.4.5), read by raw-fetch.ts.
+ * PEEK never sets `\Seen`, and the folder is EXAMINEd anyway. The caller bounds what it asks for at
+ * once (the engine cuts batches by the sizes it already knows from the metadata), so memory stays
+ * bounded; a message too large to hold is streamed by downloadMessage instead.
  */
 import type { Readable } from 'node:stream';
 import type { ImapFlow } from 'imapflow';
 import { AppError } from '../../core/app-error.ts';
 import { mapImapError } from './map-imap-error.ts';
 import { chunks, toSequenceSet } from './imap-wire.ts';
+import { fetchBodies } from './raw-fetch.ts';
 import { iterateInFolder, lockFolder } from './select-folder.ts';
 import type { FetchedMessage } from './types.ts';
 
-export interface FetchBatchLimits {
-  /** Most messages per FETCH. */
-  readonly maxCount: number;
-  /** Most octets per FETCH (a single larger message goes alone). */
-  readonly maxBytes: number;
-}
-
-export const DEFAULT_FETCH_LIMITS: FetchBatchLimits = { maxCount: 100, maxBytes: 16 * 1024 * 1024 };
-
-const UIDS_PER_SIZE_FETCH = 2000;
-
-/** Cuts `sized` (in UID order) into batches within the limits. */
-export function batchBySize(sized: readonly { uid: number; size: number }[], limits: FetchBatchLimits): number[][] {
-  const out: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  for (const { uid, size } of sized) {
-    if (current.length > 0 && (current.length >= limits.maxCount || bytes + size > limits.maxBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(uid);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
+/** Most UIDs per FETCH command, for callers that pass more than one batch. */
+const UIDS_PER_FETCH = 500;
 
 /** Full messages of the given UIDs of `path`, in UID order; vanished UIDs are absent. */
-export function fetchMessages(client: ImapFlow, path: string, uids: readonly number[], limits: FetchBatchLimits = DEFAULT_FETCH_LIMITS): AsyncIterable<FetchedMessage> {
+export function fetchMessages(client: ImapFlow, path: string, uids: readonly number[]): AsyncIterable<FetchedMessage> {
   return iterateInFolder(client, path, 'read-only', async function* () {
-    for (const part of chunks([...uids].sort((a, b) => a - b), UIDS_PER_SIZE_FETCH)) {
+    for (const part of chunks([...uids].sort((a, b) => a - b), UIDS_PER_FETCH)) {
       const set = toSequenceSet(part);
       if (set === '') continue;
-      const sized: { uid: number; size: number }[] = [];
+      let messages: FetchedMessage[];
       try {
-        for await (const m of client.fetch(set, { uid: true, size: true }, { uid: true })) sized.push({ uid: m.uid, size: m.size ?? 0 });
+        messages = await fetchBodies(client, path, set);
       } catch (err) {
-        throw mapImapError(err, { operation: 'fetch', path });
+        throw err instanceof AppError ? err : mapImapError(err, { operation: 'fetch', path });
       }
-      sized.sort((a, b) => a.uid - b.uid);
-      for (const batch of batchBySize(sized, limits)) {
-        try {
-          for await (const m of client.fetch(toSequenceSet(batch), { uid: true, source: true }, { uid: true })) {
-            if (!m.source) {
-              throw new AppError('ITEM_FETCH_FAILED', `The server sent no body for UID ${m.uid} in ${path}`, { details: { operation: 'fetch', path, uid: m.uid } });
-            }
-            yield { uid: m.uid, source: m.source };
-          }
-        } catch (err) {
-          throw mapImapError(err, { operation: 'fetch', path });
-        }
-      }
+      messages.sort((a, b) => a.uid - b.uid);
+      yield* messages;
     }
   });
 }

@@ -6,6 +6,7 @@
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { mapImapError } from './map-imap-error.ts';
 import { chunks, toSequenceSet } from './imap-wire.ts';
+import { fetchMetaRaw } from './raw-fetch-meta.ts';
 import { iterateInFolder } from './select-folder.ts';
 import type { MessageMetaData } from './types.ts';
 
@@ -32,14 +33,23 @@ function toMeta(message: FetchMessageObject): MessageMetaData {
   };
 }
 
-/** Metadata of the given UIDs of `path` (EXAMINEd). UIDs that no longer exist are simply absent. */
+/**
+ * Metadata of the given UIDs of `path` (EXAMINEd). UIDs that no longer exist are simply absent.
+ * Read by raw-fetch-meta.ts; the rare response it does not recognise is fetched again through
+ * ImapFlow's general parser, so an unusual server costs speed, never an item.
+ */
 export function fetchMeta(client: ImapFlow, path: string, uids: readonly number[]): AsyncIterable<MessageMetaData> {
   return iterateInFolder(client, path, 'read-only', async function* () {
+    // ImapFlow ENABLEs CONDSTORE when offered; then the server may add MODSEQ anyway (RFC 7162 §3.1.4.1).
+    const withModseq = client.enabled.has('CONDSTORE');
     for (const part of chunks(uids, UIDS_PER_FETCH)) {
       const set = toSequenceSet(part);
       if (set === '') continue;
       try {
-        for await (const message of client.fetch(set, { uid: true, flags: true, internalDate: true, size: true, headers: FINGERPRINT_HEADERS }, { uid: true })) {
+        const { metas, unparsed } = await fetchMetaRaw(client, set, FINGERPRINT_HEADERS, withModseq);
+        yield* metas;
+        if (unparsed.length === 0) continue;
+        for await (const message of client.fetch(toSequenceSet(unparsed), { uid: true, flags: true, internalDate: true, size: true, headers: FINGERPRINT_HEADERS }, { uid: true })) {
           yield toMeta(message);
         }
       } catch (err) {
