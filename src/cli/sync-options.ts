@@ -167,7 +167,7 @@ export function parseSyncFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker:
     pass: {
       kind: flags.full ? 'full' : 'delta', selection, filters, syncFlags: flags.syncflags ?? false,
       dryRun: flags.dry ?? false, justFolders: flags.justfolders ?? false, connections, worker,
-      batchMessages, batchBytes: DEFAULT_BATCH.batchBytes,
+      batchMessages, batchBytes: DEFAULT_BATCH.batchBytes, memoryBytes: DEFAULT_BATCH.memoryBytes,
     },
   };
 }

@@ -39,11 +39,18 @@ export interface PassOptions {
   readonly worker: string;
   /** Messages per FETCH/APPEND batch. */
   readonly batchMessages: number;
-  /** Bytes per FETCH/APPEND batch (bounds memory). */
+  /** Bytes per FETCH/APPEND batch. */
   readonly batchBytes: number;
+  /** Bytes of mail the whole pass holds at once, over all lanes (byte-budget.ts); bounds memory. */
+  readonly memoryBytes: number;
 }
 
-export const DEFAULT_BATCH = { batchMessages: 200, batchBytes: 16 * 1024 * 1024 } as const;
+/**
+ * 8 MiB batches keep a batch's round trip small against its transfer; 32 MiB for the whole pass
+ * lets 4 lanes each hold a batch and read the next, and keeps a pass's mail under ~32 MiB plus one
+ * message larger than that (docs/passes-and-ledger.md, docs/benchmarks.md).
+ */
+export const DEFAULT_BATCH = { batchMessages: 200, batchBytes: 8 * 1024 * 1024, memoryBytes: 32 * 1024 * 1024 } as const;
 
 export interface PairRef {
   readonly id: string;

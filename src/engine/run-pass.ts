@@ -7,6 +7,7 @@
  * The target is not contacted at all when no folder changed: that is what makes a no-change rerun
  * cost one LOGIN, one LIST-STATUS and a few queries.
  */
+import { ByteBudget } from './byte-budget.ts';
 import type { FolderData, FolderStatusData } from '../connectors/imap/types.ts';
 import { AppError, toAppError } from '../core/app-error.ts';
 import { emptyCounts, type PassCounts, type PassStatus } from '../core/ledger.ts';
@@ -118,6 +119,7 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
     const laneCount = Math.max(1, Math.min(options.connections, jobs.length));
     for (let i = 1; i < laneCount; i++) lanes.push(new SessionLane(deps, pair, i));
     const appendLimit = target.info.appendLimit;
+    const budget = new ByteBudget(options.memoryBytes);
     let next = 0;
     const runLane = async (lane: SessionLane): Promise<void> => {
       while (!fatal && !deps.signal?.aborted) {
@@ -138,7 +140,7 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
               syncFlags: options.syncFlags, dryRun: options.dryRun,
               targetUnavailable: created.errors.get(targetFolder) ?? null,
               targetPreexisting: created.preexisting.has(targetFolder),
-              appendLimit, batchMessages: options.batchMessages, batchBytes: options.batchBytes, signal: deps.signal,
+              appendLimit, batchMessages: options.batchMessages, batchBytes: options.batchBytes, budget, signal: deps.signal,
               onPlanned: (toCopy, bytes) => deps.onProgress?.({ type: 'folder-planned', folder: job.folder.path, toCopy, bytes }),
               onCopied: (count, bytes) => deps.onProgress?.({ type: 'copied', folder: job.folder.path, count, bytes }),
             });

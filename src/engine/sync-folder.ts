@@ -6,6 +6,7 @@
  *  4. look on the target for those that may be there already (in doubt, or a folder rebuilt);
  *  5. copy the rest (write-ahead, batches), carry flags if asked, remember the folder's STATUS.
  */
+import type { ByteBudget } from './byte-budget.ts';
 import type { FolderStatusData, ImapSession } from '../connectors/imap/types.ts';
 import { AppError } from '../core/app-error.ts';
 import type { FolderState, LedgerItem, LedgerWrite } from '../core/ledger.ts';
@@ -44,6 +45,8 @@ export interface SyncFolderInput {
   readonly appendLimit: number | null;
   readonly batchMessages: number;
   readonly batchBytes: number;
+  /** The pass's shared byte budget. */
+  readonly budget: ByteBudget;
   readonly signal: AbortSignal | undefined;
   readonly onPlanned: (toCopy: number, bytes: number) => void;
   readonly onCopied: (count: number, bytes: number) => void;
@@ -151,7 +154,7 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   // 5. Copy.
   const copied = await copyMessages({
     source: input.source, target, sourceFolder: input.sourceFolder, targetFolder: input.targetFolder, uidValidity,
-    batchMessages: input.batchMessages, batchBytes: input.batchBytes, appendLimit: input.appendLimit,
+    batchMessages: input.batchMessages, batchBytes: input.batchBytes, budget: input.budget, appendLimit: input.appendLimit,
     writeLedger: write, signal: input.signal,
     onCopied: (count, bytes) => {
       // Counted as it happens, so a batch copied before a dropped connection stays counted.
