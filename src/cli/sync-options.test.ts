@@ -60,3 +60,11 @@ test('every problem is reported at once', () => {
     }
   }
 });
+
+test('--compressN / --nocompressN pick the compression mode; the default is auto (unset)', () => {
+  const plan = parseSyncFlags({ ...base, compress1: true, nocompress2: true }, {}, 'w');
+  assert.equal(plan.source.compress, 'on');
+  assert.equal(plan.target.compress, 'off');
+  assert.equal(parseSyncFlags(base, {}, 'w').source.compress, undefined);
+  assert.throws(() => parseSyncFlags({ ...base, compress1: true, nocompress1: true }, {}, 'w'), /contradict/);
+});

@@ -17,10 +17,10 @@ import { parseDomainRewrite, type DomainRewrite } from '../engine/dav/rewrite-ad
 /** Raw flags as commander hands them over (strings, booleans, repeatable lists). */
 export interface SyncFlags {
   host1?: string; port1?: string; user1?: string; password1?: string; passfile1?: string; authuser1?: string;
-  ssl1?: boolean; nossl1?: boolean; tls1?: boolean; notls1?: boolean; insecure1?: boolean; cafile1?: string;
+  ssl1?: boolean; nossl1?: boolean; tls1?: boolean; notls1?: boolean; insecure1?: boolean; cafile1?: string; compress1?: boolean; nocompress1?: boolean;
   masterSeparator1?: string; oauthaccesstoken1?: string;
   host2?: string; port2?: string; user2?: string; password2?: string; passfile2?: string; authuser2?: string;
-  ssl2?: boolean; nossl2?: boolean; tls2?: boolean; notls2?: boolean; insecure2?: boolean; cafile2?: string;
+  ssl2?: boolean; nossl2?: boolean; tls2?: boolean; notls2?: boolean; insecure2?: boolean; cafile2?: string; compress2?: boolean; nocompress2?: boolean;
   masterSeparator2?: string; oauthaccesstoken2?: string;
   folder?: string[]; include?: string[]; exclude?: string[]; regextrans2?: string[]; automap?: boolean;
   maxage?: string; minage?: string; maxsize?: string; minsize?: string;
@@ -107,6 +107,9 @@ function endpoint(n: 1 | 2, flags: SyncFlags, env: NodeJS.ProcessEnv, connection
       problems.push(`--cafile${n} "${cafile}" cannot be read: ${(err as Error).message}`);
     }
   }
+  const compressOn = get('compress') as boolean | undefined;
+  const compressOff = get('nocompress') as boolean | undefined;
+  if (compressOn && compressOff) problems.push(`--compress${n} and --nocompress${n} contradict each other`);
   if (!host || !user) return null;
   const separator = get('masterSeparator') as string | undefined;
   let auth: ImapAuth;
@@ -116,6 +119,7 @@ function endpoint(n: 1 | 2, flags: SyncFlags, env: NodeJS.ProcessEnv, connection
   return {
     host, port: explicitPort ?? defaultImapPort(tls), tls, tlsVerify: !(get('insecure') as boolean | undefined),
     ...(caPem ? { tlsCa: caPem } : {}), auth, maxConnections: connections,
+    ...(compressOn ? { compress: 'on' as const } : compressOff ? { compress: 'off' as const } : {}),
   };
 }
 

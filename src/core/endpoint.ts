@@ -31,7 +31,11 @@ export interface ImapEndpoint {
   readonly maxConnections: number;
   /** Seconds before a silent connection counts as dead. */
   readonly timeoutSeconds?: number;
+  /** COMPRESS=DEFLATE (RFC 4978): `auto` (default) only on a slow link; see connectors/imap/compression.ts. */
+  readonly compress?: CompressMode;
 }
+
+export type CompressMode = 'auto' | 'on' | 'off';
 
 /** The account name the endpoint logs in as (the mailbox owner, not the admin). */
 export function endpointUser(endpoint: ImapEndpoint): string {

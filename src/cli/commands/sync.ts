@@ -54,7 +54,9 @@ export function registerSync(program: Command): void {
       .option(`--tls${n}`, 'STARTTLS')
       .option(`--notls${n}`, `no STARTTLS (with --nossl${n}: plain text)`)
       .option(`--insecure${n}`, `do not verify the ${side} certificate (only for servers you trust)`)
-      .option(`--cafile${n} <pem>`, `trust this CA for the ${side} certificate`);
+      .option(`--cafile${n} <pem>`, `trust this CA for the ${side} certificate`)
+      .option(`--compress${n}`, `always use COMPRESS=DEFLATE with the ${side} when offered (default: only when its round trip is 10 ms or more)`)
+      .option(`--nocompress${n}`, `never use COMPRESS=DEFLATE with the ${side}`);
   }
   cmd
     .option('--folder <name>', 'sync only this source folder (repeatable)', collect, [])

@@ -6,6 +6,7 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type pino from 'pino';
 import type { ImapEndpoint } from '../../core/endpoint.ts';
 import { AppError } from '../../core/app-error.ts';
+import { isCompressed, negotiateCompression } from './compression.ts';
 import { mapImapError } from './map-imap-error.ts';
 import type { ServerInfo } from './types.ts';
 
@@ -80,6 +81,8 @@ export function imapFlowOptions(endpoint: ImapEndpoint, options: ConnectOptions 
     logRaw: false,
     // A migration connection never waits for new mail; IDLE between commands only adds a DONE round trip.
     disableAutoIdle: true,
+    // Compression is negotiated after login by compression.ts, only where the link is slow.
+    disableCompression: true,
     // QRESYNC would make SELECT report VANISHED; the engine tracks changes itself.
     qresync: false,
     clientInfo: { name: 'cutover' },
@@ -108,6 +111,7 @@ export function readServerInfo(client: ImapFlow): ServerInfo {
     // RFC 7889 §3: APPENDLIMIT without a value means per-mailbox limits only.
     appendLimit: typeof limit === 'number' && limit > 0 ? limit : null,
     serverName,
+    compressed: isCompressed(client),
   };
 }
 
@@ -135,6 +139,13 @@ export async function connectImap(endpoint: ImapEndpoint, options: ConnectOption
       });
     }
     throw mapped;
+  }
+  try {
+    const compression = await negotiateCompression(client, endpoint.compress ?? 'auto');
+    if (compression.compressed) options.logger?.debug({ server, connection: options.connectionName, rttMs: compression.rttMs }, 'COMPRESS=DEFLATE on');
+  } catch (err) {
+    client.close();
+    throw err;
   }
   return client;
 }

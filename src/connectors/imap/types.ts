@@ -85,6 +85,8 @@ export interface ServerInfo {
   readonly appendLimit: number | null;
   /** Server greeting / ID information, for logs. */
   readonly serverName: string | null;
+  /** This connection runs COMPRESS=DEFLATE (RFC 4978); see compression.ts for when. */
+  readonly compressed?: boolean;
 }
 
 /**
