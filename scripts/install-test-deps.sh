@@ -4,7 +4,7 @@
 # because `apt-get update` alone costs seconds and needs the network.
 set -euo pipefail
 
-packages=(dovecot-imapd dovecot-core postgresql-15 isync openssl dnsmasq radicale xandikos apache2-utils chromium fonts-liberation)
+packages=(dovecot-imapd dovecot-core postgresql-15 isync offlineimap3 openssl dnsmasq radicale xandikos apache2-utils chromium fonts-liberation)
 
 missing=()
 for pkg in "${packages[@]}"; do

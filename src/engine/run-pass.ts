@@ -20,7 +20,7 @@ import { buildFilters, filterHash } from './filters.ts';
 import { buildFolderMap } from './folder-map.ts';
 import { newFolderReport, type FolderReport, type PairRef, type PassDeps, type PassOptions, type PassOutcome } from './pass-types.ts';
 import { planFolder } from './plan-folders.ts';
-import { createTargetFolders } from './target-folders.ts';
+import { startTargetFolders, subscribeTargetFolders } from './target-folders.ts';
 import { syncFolder } from './sync-folder.ts';
 import { SessionLane } from './session-lane.ts';
 import { verifyPass } from './verify-pass.ts'; // verify hook (issue 3)
@@ -110,12 +110,18 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
     warnings.push(...map.warnings);
     const targetOf = new Map(map.mappings.map((m) => [m.source, m.target]));
     const wantedTargets = options.justFolders ? map.mappings.filter((m) => m.selectable).map((m) => m.target) : jobs.map((j) => targetOf.get(j.folder.path) as string);
-    const created = await createTargetFolders(target, targetFolders, wantedTargets, options.dryRun);
-    for (const [folder, err] of created.errors) warnings.push(`Target folder "${folder}" could not be created: ${err.message}`);
-    if (options.justFolders) return await finish(created.errors.size > 0 ? 'completed_with_errors' : 'completed');
-
-    // Sync folders in lanes, biggest first so the lanes finish together.
+    // Sync folders in lanes, biggest first so the lanes finish together; their target folders are
+    // created in that order in the background while the lanes read the source.
     jobs.sort((a, b) => b.status.messages - a.status.messages);
+    const creationOrder = options.justFolders ? wantedTargets : jobs.map((j) => targetOf.get(j.folder.path) as string);
+    const created = startTargetFolders(() => control.targetSession(), targetFolders, creationOrder, delimiterOf(targetFolders), options.dryRun);
+    const finishFolders = async (): Promise<boolean> => {
+      const refused = await created.done;
+      for (const [folder, err] of refused) warnings.push(`Target folder "${folder}" could not be created: ${err.message}`);
+      if (!options.dryRun) warnings.push(...(await subscribeTargetFolders(await control.targetSession(), targetFolders, creationOrder, refused)));
+      return refused.size > 0;
+    };
+    if (options.justFolders) return await finish((await finishFolders()) ? 'completed_with_errors' : 'completed');
     const laneCount = Math.max(1, Math.min(options.connections, jobs.length));
     for (let i = 1; i < laneCount; i++) lanes.push(new SessionLane(deps, pair, i));
     const appendLimit = target.info.appendLimit;
@@ -138,7 +144,7 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
               state: states.get(job.folder.path), filter, settingsHash,
               reevaluateExcluded: filter.timeDependent || states.get(job.folder.path)?.filterHash !== settingsHash,
               syncFlags: options.syncFlags, dryRun: options.dryRun,
-              targetUnavailable: created.errors.get(targetFolder) ?? null,
+              targetReady: () => created.ready(targetFolder),
               targetPreexisting: created.preexisting.has(targetFolder),
               appendLimit, batchMessages: options.batchMessages, batchBytes: options.batchBytes, budget, signal: deps.signal,
               onPlanned: (toCopy, bytes) => deps.onProgress?.({ type: 'folder-planned', folder: job.folder.path, toCopy, bytes }),
@@ -168,9 +174,10 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
       }
     };
     await Promise.all(lanes.map((lane) => runLane(lane)));
+    const someRefused = deps.signal?.aborted ? false : await finishFolders();
     if (deps.signal?.aborted) return await finish('interrupted', new AppError('PASS_INTERRUPTED', 'The pass was interrupted; run it again to resume.'));
     if (fatal) return await finish('failed', fatal);
-    const hadErrors = counts.failed > 0 || reports.some((r) => r.error) || created.errors.size > 0;
+    const hadErrors = counts.failed > 0 || reports.some((r) => r.error) || someRefused;
     return await finish(hadErrors ? 'completed_with_errors' : 'completed');
   } catch (thrown) {
     const err = toAppError(thrown);

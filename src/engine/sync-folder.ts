@@ -38,8 +38,8 @@ export interface SyncFolderInput {
   readonly reevaluateExcluded: boolean;
   readonly syncFlags: boolean;
   readonly dryRun: boolean;
-  /** The target folder could not be created: every candidate fails with this error. */
-  readonly targetUnavailable: AppError | null;
+  /** Waits until the target folder exists: null, or the error it could not be created with (then every candidate fails with it). */
+  readonly targetReady: () => Promise<AppError | null>;
   /** The target folder existed before this pass (so it may already hold these messages). */
   readonly targetPreexisting: boolean;
   readonly appendLimit: number | null;
@@ -105,6 +105,8 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     for await (const meta of input.source.fetchMeta(input.sourceFolder, toFetch)) candidates.push(toCandidate(meta, current.get(meta.uid)));
   }
   candidates.sort((a, b) => a.uid - b.uid);
+  // Only now does this folder need its target folder (created in the background, target-folders.ts).
+  const targetUnavailable = await input.targetReady();
   const decided: LedgerWrite[] = [];
   let wanted: Candidate[] = [];
   for (const c of candidates) {
@@ -119,10 +121,10 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
         targetFolder: input.targetFolder, reasonCode: 'ITEM_TOO_LARGE',
         reasonText: `${c.meta.size} bytes is over the target's APPENDLIMIT of ${input.appendLimit}`,
       }));
-    } else if (input.targetUnavailable) {
+    } else if (targetUnavailable) {
       report.failed++;
       decided.push(ledgerWrite(c, input.sourceFolder, uidValidity, 'failed', {
-        targetFolder: input.targetFolder, reasonCode: input.targetUnavailable.code, reasonText: input.targetUnavailable.message,
+        targetFolder: input.targetFolder, reasonCode: targetUnavailable.code, reasonText: targetUnavailable.message,
       }));
     } else {
       wanted.push(c);
@@ -170,7 +172,7 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   }
 
   // 6. Flags of items migrated earlier.
-  if (input.syncFlags && input.state && !input.targetUnavailable) {
+  if (input.syncFlags && input.state && !targetUnavailable) {
     const targetStatus = await target.status(input.targetFolder, { condstore: false });
     const migrated = new Map<number, LedgerItem>();
     for (const item of current.values()) {

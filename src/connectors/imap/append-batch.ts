@@ -9,8 +9,11 @@ import { appendOne } from './append.ts';
 import { multiAppend } from './multi-append.ts';
 import type { AppendItem, AppendItemResult, AppendResultData, ServerInfo } from './types.ts';
 
-/** Bounds of one MULTIAPPEND: a refused batch is re-sent one by one, so keep the blast radius small. */
-export const MULTIAPPEND_MAX_ITEMS = 100;
+/**
+ * Bounds of one MULTIAPPEND. The engine's batches (200 messages, 8 MiB by default) fit in one, so a
+ * batch costs one round trip; a refused MULTIAPPEND is re-sent one by one, which bounds the blast radius.
+ */
+export const MULTIAPPEND_MAX_ITEMS = 1000;
 export const MULTIAPPEND_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Errors after which the next message of the batch would fail the same way: stop trying. */
