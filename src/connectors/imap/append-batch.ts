@@ -1,12 +1,17 @@
 /**
  * `ImapSession.append`: chooses MULTIAPPEND or single APPENDs, falls back when a MULTIAPPEND is
  * refused, and reports one result per item so that one bad message never fails its neighbours.
+ * Single APPENDs of several messages are pipelined (pipelined-append.ts): one round trip per request
+ * with LITERAL+, one per message (not two) without.
  */
 import type { ImapFlow } from 'imapflow';
 import type pino from 'pino';
 import { AppError, toAppError } from '../../core/app-error.ts';
 import { appendOne } from './append.ts';
+import { wirePath } from './imap-wire.ts';
 import { multiAppend } from './multi-append.ts';
+import { pipelinedAppend } from './pipelined-append.ts';
+import { literalModeOf, quoteMailbox } from './raw-append.ts';
 import type { AppendItem, AppendItemResult, AppendResultData, ServerInfo } from './types.ts';
 
 /**
@@ -16,19 +21,26 @@ import type { AppendItem, AppendItemResult, AppendResultData, ServerInfo } from 
 export const MULTIAPPEND_MAX_ITEMS = 1000;
 export const MULTIAPPEND_MAX_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Bounds of one request of pipelined APPENDs: the engine's batch in one round trip (with LITERAL+),
+ * while a connection lost mid-request leaves at most this many items in doubt.
+ */
+export const PIPELINE_MAX_ITEMS = 200;
+export const PIPELINE_MAX_BYTES = 8 * 1024 * 1024;
+
 /** Errors after which the next message of the batch would fail the same way: stop trying. */
 function stopsBatch(err: AppError): boolean {
   return err.retry !== 'item';
 }
 
-/** Consecutive groups within the MULTIAPPEND bounds. */
-function multiBatches(indexes: readonly number[], items: readonly AppendItem[]): number[][] {
+/** Consecutive groups of at most `maxItems` items and `maxBytes` octets (a larger item alone). */
+function boundedGroups(indexes: readonly number[], items: readonly AppendItem[], maxItems: number, maxBytes: number): number[][] {
   const out: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
   for (const i of indexes) {
     const size = items[i]?.content.length ?? 0;
-    if (current.length > 0 && (current.length >= MULTIAPPEND_MAX_ITEMS || bytes + size > MULTIAPPEND_MAX_BYTES)) {
+    if (current.length > 0 && (current.length >= maxItems || bytes + size > maxBytes)) {
       out.push(current);
       current = [];
       bytes = 0;
@@ -63,26 +75,55 @@ export async function appendBatch(
     }
   });
 
-  /** Single APPENDs for `indexes`; after an error that is not about the item, the rest get it too. */
+  const quoted = quoteMailbox(wirePath(client, path));
+  const mode = literalModeOf(info.capabilities);
+
+  /** One APPEND per item, or several pipelined in one request; the results of `group` in order. */
+  const appendGroup = async (group: readonly number[]): Promise<readonly AppendItemResult[]> => {
+    if (group.length > 1 && quoted !== null) {
+      const piped = await pipelinedAppend(client, mode, quoted, path, group.map((i) => items[i] as AppendItem));
+      uidValidity = piped.uidValidity ?? uidValidity;
+      return piped.results;
+    }
+    const out: AppendItemResult[] = [];
+    for (const i of group) {
+      try {
+        const one = await appendOne(client, info.capabilities, path, items[i] as AppendItem);
+        uidValidity = one.uidValidity ?? uidValidity;
+        out.push({ uid: one.uid });
+      } catch (err) {
+        out.push({ error: toAppError(err) });
+      }
+    }
+    return out;
+  };
+
+  /**
+   * Single APPENDs for `indexes`, pipelined in bounded requests (a mailbox name that cannot be quoted
+   * goes one by one through ImapFlow's compiler). Within a request every item has its own answer;
+   * after an error that is not about the item, the requests not yet sent are not tried: their items
+   * get that error.
+   */
   const appendSingly = async (indexes: readonly number[]): Promise<void> => {
     let stopError: AppError | null = null;
-    for (const i of indexes) {
-      const item = items[i] as AppendItem;
+    const groups = quoted === null ? indexes.map((i) => [i]) : boundedGroups(indexes, items, PIPELINE_MAX_ITEMS, PIPELINE_MAX_BYTES);
+    for (const group of groups) {
       if (stopError) {
-        results[i] = { error: stopError };
+        for (const i of group) results[i] = { error: stopError };
         continue;
       }
-      try {
-        const one = await appendOne(client, info.capabilities, path, item);
-        uidValidity = one.uidValidity ?? uidValidity;
-        results[i] = { uid: one.uid };
-      } catch (err) {
-        const appErr = toAppError(err);
-        // A missing folder or a dead connection before anything was stored: nothing is known per item.
-        if (!results.some((r) => r !== undefined && 'uid' in r) && (appErr.code === 'FOLDER_NOT_FOUND' || appErr.retry === 'transient') && i === indexes[0]) throw appErr;
-        results[i] = { error: appErr };
-        if (stopsBatch(appErr)) stopError = appErr;
-      }
+      const groupResults = await appendGroup(group);
+      const stored = results.some((r) => r !== undefined && 'uid' in r) || groupResults.some((r) => 'uid' in r);
+      group.forEach((i, k) => {
+        const result = groupResults[k] ?? { error: new AppError('INTERNAL', 'append result missing', { details: { path } }) };
+        if ('error' in result) {
+          const appErr = result.error;
+          // A missing folder or a dead connection before anything was stored: nothing is known per item.
+          if (!stored && (appErr.code === 'FOLDER_NOT_FOUND' || appErr.retry === 'transient') && i === indexes[0]) throw appErr;
+          if (stopsBatch(appErr)) stopError ??= appErr;
+        }
+        results[i] = result;
+      });
     }
   };
 
@@ -90,7 +131,7 @@ export async function appendBatch(
   if (!useMulti) {
     await appendSingly(sendable);
   } else {
-    for (const batch of multiBatches(sendable, items)) {
+    for (const batch of boundedGroups(sendable, items, MULTIAPPEND_MAX_ITEMS, MULTIAPPEND_MAX_BYTES)) {
       if (batch.length === 1) {
         await appendSingly(batch);
         continue;

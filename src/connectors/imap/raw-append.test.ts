@@ -40,3 +40,8 @@ test('synchronizing: each literal waits for its continuation; an empty message i
   const plan = buildAppendPlan('"F"', [item('one'), item('')], 'sync');
   assert.deepEqual(plan.segments.map(text), ['APPEND "F" () "02-Jan-2024 03:04:05 +0000" {3}\r\n', 'one () "02-Jan-2024 03:04:05 +0000" {0}\r\n', '']);
 });
+
+test('a UTF-8 mailbox name (UTF8=ACCEPT, RFC 6855) is written as UTF-8, not Latin-1', () => {
+  const plan = buildAppendPlan('"Café"', [item('x')], 'plus');
+  assert.ok(Buffer.concat(plan.segments[0] ?? []).includes(Buffer.from('"Café"', 'utf8')));
+});

@@ -43,7 +43,8 @@ export function buildAppendPlan(quotedMailbox: string, items: readonly AppendIte
     const size = item.content.length;
     const nonSync = mode === 'plus' || (mode === 'minus' && size <= 4096);
     text += ` (${appendableFlags(item.flags).join(' ')}) "${formatInternalDate(item.internalDate)}" {${size}${nonSync ? '+' : ''}}\r\n`;
-    current.push(Buffer.from(text, 'latin1'));
+    // UTF-8: with UTF8=ACCEPT (RFC 6855), which ImapFlow enables when offered, mailbox names travel as UTF-8.
+    current.push(Buffer.from(text, 'utf8'));
     text = '';
     if (!nonSync) {
       segments.push(current);
@@ -52,7 +53,7 @@ export function buildAppendPlan(quotedMailbox: string, items: readonly AppendIte
     if (size > 0) current.push(item.content);
     bytes += size;
   }
-  if (text !== '') current.push(Buffer.from(text, 'latin1'));
+  if (text !== '') current.push(Buffer.from(text, 'utf8'));
   segments.push(current);
   return { segments, summary: `APPEND ${quotedMailbox} (${items.length} message${items.length === 1 ? '' : 's'}, ${bytes} octets, literals ${mode})` };
 }

@@ -15,6 +15,13 @@
  * such a command is in flight its `untagged` reader sees each untagged response first and may consume
  * it. Anything it does not consume goes to ImapFlow as before. Both methods are marked @internal in
  * ImapFlow; the version is pinned (docs/dependencies.md) and the integration tests exercise this path.
+ *
+ * A `RawPipeline` goes further: one ImapFlow request that carries several commands (RFC 3501 §5.5),
+ * e.g. pipelined APPENDs (pipelined-append.ts). The pipeline writes every byte itself, tags included
+ * (its sub-commands get their own tags; the last one carries ImapFlow's, so ImapFlow settles the
+ * request when the last answer comes), and it sees every `+` continuation and every tagged response
+ * of its sub-commands. ImapFlow's own continuation queue (`commandParts`) is not used for it, so
+ * nothing ImapFlow does on a `+` or on the final answer can write a leftover piece.
  */
 import type { ImapFlow } from 'imapflow';
 import type { WireResponse } from './imap-wire.ts';
@@ -32,10 +39,37 @@ export interface RawPlan {
   readonly untagged?: (line: Buffer, literals: readonly Buffer[]) => boolean | Promise<boolean>;
 }
 
+/** Writes bytes of a pipeline's commands as they are: no CRLF is added (the pipeline writes its own). */
+export interface RawWriter {
+  write(pieces: readonly Buffer[]): void;
+}
+
+/**
+ * Several commands sent as one ImapFlow request (see the top of this file). ImapFlow's reader calls
+ * the hooks one response at a time, so the pipeline's state needs no locking.
+ */
+export interface RawPipeline {
+  /** For ImapFlow's debug log: never message content. */
+  readonly summary: string;
+  /** Called once when ImapFlow dispatches the request, with its tag: writes the first commands. */
+  start(tag: string, out: RawWriter): void;
+  /** A `+` continuation request (RFC 3501 §7.5) while in flight; always consumed. */
+  continuation(out: RawWriter): void;
+  /**
+   * A tagged response whose tag is not the request's own (the line without its CRLF). Returns true
+   * when it answered one of the pipeline's sub-commands; false leaves it to ImapFlow (an unknown tag).
+   */
+  tagged(line: Buffer, out: RawWriter): boolean;
+}
+
+interface RawOptions {
+  readonly raw?: RawPlan;
+  readonly rawPipeline?: RawPipeline;
+}
 interface SendData {
   readonly tag: string;
   readonly command: string;
-  readonly options?: { readonly raw?: RawPlan };
+  readonly options?: RawOptions;
 }
 interface StreamItem {
   readonly payload: Buffer;
@@ -46,18 +80,20 @@ interface RawCapable {
   handleResponse(data: StreamItem): Promise<boolean>;
   write(chunk: Buffer | string): void;
   commandParts: Buffer[];
-  currentRequest: { tag: string; sent?: boolean; options?: { raw?: RawPlan } } | false;
+  currentRequest: { tag: string; sent?: boolean; options?: RawOptions } | false;
   rawSensitiveCommand: boolean;
   writeSocket: { cork(): void; uncork(): void } | null;
   id: string;
   log: { debug(entry: object): void };
 }
 interface ExecCapable {
-  exec(command: string, attributes: false, options: { raw: RawPlan }): Promise<{ readonly response: WireResponse; readonly next: () => void }>;
+  exec(command: string, attributes: false, options: RawOptions): Promise<{ readonly response: WireResponse; readonly next: () => void }>;
 }
 
 const EMPTY = Buffer.alloc(0);
 const STAR = 0x2a;
+const PLUS = 0x2b;
+const SPACE = 0x20;
 const wrapped = new WeakSet<object>();
 
 function ensureWrapped(client: ImapFlow): void {
@@ -67,7 +103,37 @@ function ensureWrapped(client: ImapFlow): void {
   const originalSend = self.send.bind(self);
   const originalHandle = self.handleResponse.bind(self);
 
+  // ImapFlow's write() adds CRLF whenever no command parts are queued; a pipeline writes its own, so
+  // a placeholder stays queued for each write. Called from ImapFlow's reader, a failed write (the
+  // socket closed) is only logged: ImapFlow's close path rejects the request.
+  const pipelineWriter = (fromReader: boolean): RawWriter => ({
+    write(pieces) {
+      const socket = self.writeSocket;
+      socket?.cork();
+      try {
+        for (const piece of pieces) {
+          if (piece.length === 0) continue;
+          self.commandParts = [EMPTY];
+          self.write(piece);
+        }
+      } catch (err) {
+        if (!fromReader) throw err;
+        self.log.debug({ msg: 'pipelined write failed', err, cid: self.id });
+      } finally {
+        socket?.uncork();
+      }
+    },
+  });
+
   self.send = async function sendRaw(data: SendData): Promise<void> {
+    const pipeline = data.options?.rawPipeline;
+    if (pipeline) {
+      self.rawSensitiveCommand = false;
+      self.log.debug({ src: 'c', msg: `${data.tag} ${pipeline.summary}`, cid: self.id });
+      pipeline.start(data.tag, pipelineWriter(false));
+      if (self.currentRequest && self.currentRequest.tag === data.tag) self.currentRequest.sent = true;
+      return;
+    }
     const plan = data.options?.raw;
     if (!plan) return originalSend(data);
     self.rawSensitiveCommand = false;
@@ -92,6 +158,23 @@ function ensureWrapped(client: ImapFlow): void {
 
   self.handleResponse = async function handleRaw(data: StreamItem): Promise<boolean> {
     const request = self.currentRequest;
+    const pipeline = request && request.sent ? request.options?.rawPipeline : undefined;
+    if (request && pipeline) {
+      const first = data.payload[0];
+      if (first === PLUS) {
+        pipeline.continuation(pipelineWriter(true));
+        return true;
+      }
+      if (first !== STAR) {
+        const space = data.payload.indexOf(SPACE);
+        const tag = data.payload.toString('latin1', 0, space === -1 ? data.payload.length : space);
+        // The request's own tag ends it: nothing of the pipeline may be written after this, and
+        // ImapFlow's next command starts from an empty continuation queue.
+        if (tag === request.tag) self.commandParts = [];
+        else if (pipeline.tagged(data.payload, pipelineWriter(true))) return true;
+      }
+      return originalHandle(data);
+    }
     const untagged = request && request.sent ? request.options?.raw?.untagged : undefined;
     if (untagged && data.payload[0] === STAR && (await untagged(data.payload, data.literals))) return true;
     return originalHandle(data);
@@ -105,6 +188,18 @@ function ensureWrapped(client: ImapFlow): void {
 export async function execRaw(client: ImapFlow, command: string, plan: RawPlan): Promise<WireResponse> {
   ensureWrapped(client);
   const result = await (client as unknown as ExecCapable).exec(command, false, { raw: plan });
+  result.next();
+  return result.response;
+}
+
+/**
+ * Runs the commands of `pipeline` as one ImapFlow request and returns the tagged OK of the last one
+ * (the only one carrying ImapFlow's tag); a NO/BAD of it rejects with ImapFlow's error, as `execRaw`.
+ * The answers to the others reach `pipeline.tagged`; a dropped connection rejects as usual.
+ */
+export async function execRawPipeline(client: ImapFlow, command: string, pipeline: RawPipeline): Promise<WireResponse> {
+  ensureWrapped(client);
+  const result = await (client as unknown as ExecCapable).exec(command, false, { rawPipeline: pipeline });
   result.next();
   return result.response;
 }
