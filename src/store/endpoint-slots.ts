@@ -234,7 +234,10 @@ export class EndpointSlots {
           await this.#markWaiting(endpointIds, true);
           options.onWait?.();
         }
-        await sleep(pollMs / 2 + Math.random() * pollMs, options.signal);
+        // A newcomer that yielded first sits out longer than any waiter's longest pause (1.5 × pollMs),
+        // so every pass already waiting tries at least once before the newcomer's first try.
+        const pause = yieldToWaiters ? pollMs * 2 + Math.random() * pollMs : pollMs / 2 + Math.random() * pollMs;
+        await sleep(pause, options.signal);
       }
     } finally {
       if (waiting) await this.#markWaiting(endpointIds, false).catch(() => undefined);
