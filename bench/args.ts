@@ -1,41 +1,44 @@
 /**
- * Command-line options of `npm run bench`. Defaults are the sizes the published figures use, so a
- * plain `npm run bench` reproduces docs/benchmarks.md.
+ * Command-line options of `npm run bench`. A plain `npm run bench` runs the `standard` profile, the
+ * one docs/benchmarks.md reports.
  */
 import { parseArgs } from 'node:util';
-
-export type ToolName = 'cutover' | 'mbsync' | 'doveadm';
-export const ALL_TOOLS: readonly ToolName[] = ['cutover', 'mbsync', 'doveadm'];
+import { PROFILES, SCENARIOS } from './scenarios/profiles.ts';
+import type { ProfileName, ScenarioName } from './scenarios/profiles.ts';
+import { ALL_TOOLS } from './tools/types.ts';
+import type { ToolName } from './tools/types.ts';
 
 export interface BenchArgs {
-  /** Messages in the source mailbox of the tool comparison. */
-  messages: number;
-  /** Mailbox pairs of the scaling run (0 skips it). */
-  mailboxes: number;
-  /** Messages per mailbox in the scaling run. */
-  scalingMessages: number;
+  profile: ProfileName;
+  /** Scenarios to run, in SCENARIOS order. */
+  scenarios: ScenarioName[];
   tools: ToolName[];
-  /** Keep Dovecot state dirs and data dirs under bench/.work for post-mortems. */
+  /** Connections per side for the tools that have the setting (Cutover, offlineimap). */
+  connections: number;
+  /** Keep Dovecot state, data folders and tool state under bench/.work for post-mortems. */
   keep: boolean;
 }
 
-const USAGE = `npm run bench -- [--messages N] [--mailboxes K] [--scaling-messages M] [--tools cutover,mbsync,doveadm] [--keep]`;
+const USAGE = `npm run bench -- [--profile quick|standard|full] [--only ${SCENARIOS.join(',')}]
+                 [--tools ${ALL_TOOLS.join(',')}] [--connections N] [--keep]`;
 
-function positive(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min} (got "${value}")\n${USAGE}`);
-  return n;
+function list<T extends string>(name: string, value: string | undefined, known: readonly T[]): T[] {
+  if (value === undefined) return [...known];
+  const items = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  for (const item of items) {
+    if (!known.includes(item as T)) throw new Error(`--${name}: unknown "${item}" (known: ${known.join(', ')})\n${USAGE}`);
+  }
+  return known.filter((k) => items.includes(k));
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      messages: { type: 'string' },
-      mailboxes: { type: 'string' },
-      'scaling-messages': { type: 'string' },
+      profile: { type: 'string' },
+      only: { type: 'string' },
       tools: { type: 'string' },
+      connections: { type: 'string' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -45,17 +48,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const tools = (values.tools ?? ALL_TOOLS.join(',')).split(',').map((t) => t.trim()).filter((t) => t !== '');
-  for (const tool of tools) {
-    if (!ALL_TOOLS.includes(tool as ToolName)) throw new Error(`unknown tool "${tool}" (known: ${ALL_TOOLS.join(', ')})\n${USAGE}`);
-  }
-  // Cutover is what the others are compared with; without it there are no ratios to print.
+  const profile = (values.profile ?? 'standard') as ProfileName;
+  if (!PROFILES.includes(profile)) throw new Error(`--profile: unknown "${profile}" (known: ${PROFILES.join(', ')})\n${USAGE}`);
+  const tools = list('tools', values.tools, ALL_TOOLS);
+  // Cutover is what the others are compared with; without it there are no ratios and no goals.
   if (!tools.includes('cutover')) tools.unshift('cutover');
-  return {
-    messages: positive('messages', values.messages, 10_000, 1),
-    mailboxes: positive('mailboxes', values.mailboxes, 4, 0),
-    scalingMessages: positive('scaling-messages', values['scaling-messages'], 2_500, 1),
-    tools: tools as ToolName[],
-    keep: values.keep ?? false,
-  };
+  const connections = Number(values.connections ?? 4);
+  if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections must be a whole number ≥ 1\n${USAGE}`);
+  return { profile, scenarios: list('only', values.only, SCENARIOS), tools, connections, keep: values.keep ?? false };
 }

@@ -21,6 +21,8 @@ export interface Measured {
   machineBusy: number;
   /** User + system CPU seconds of the process and the descendants it waited for (GNU time %U + %S). */
   cpuS: number | undefined;
+  /** CPU seconds of each watched process tree during the run (e.g. the source and target Dovecots). */
+  watchedCpuS: Record<string, number>;
   stdout: string;
   stderr: string;
 }
@@ -72,11 +74,94 @@ function cpuJiffies(): { busy: number; total: number } {
   return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux we run on). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds of a process tree so far: user + system of every live process plus the children each
+ * has already reaped (cutime + cstime). A Dovecot master reaps its finished imap processes, so their
+ * CPU stays counted after they exit; the difference of two readings is what the tree used in between.
+ */
+export function treeCpuS(root: number): number {
+  const children = childrenMap();
+  let ticks = 0;
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      // Fields after the command name: state ppid … utime(14) stime(15) cutime(16) cstime(17), 1-based.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // exited meanwhile
+    }
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return ticks / USER_HZ;
+}
+
+/** Peak resident set size of one process so far (VmHWM), MiB; undefined when it is gone. */
+export function peakRssOfMiB(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of a Dovecot instance's master, from `base_dir` in its config (master.pid lives there). */
+export function dovecotMasterPid(configPath: string): number | undefined {
+  try {
+    const baseDir = /^base_dir\s*=\s*(.+)$/m.exec(readFileSync(configPath, 'utf8'))?.[1]?.trim();
+    if (!baseDir) return undefined;
+    const pid = Number.parseInt(readFileSync(join(baseDir, 'master.pid'), 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids whose command line matches, e.g. the postmaster listening on a given port. */
+export function findPids(match: (argv: string[]) => boolean): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0').filter((a) => a !== '');
+      if (match(argv)) pids.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/** A measurement window over the whole machine and some process trees (for runs of several processes). */
+export interface CpuWindow {
+  stop(): { wallS: number; machineBusy: number; cpuS: Record<string, number> };
+}
+
+export function cpuWindow(trees: Record<string, number | undefined>): CpuWindow {
+  const started = performance.now();
+  const jiffies = cpuJiffies();
+  const before = Object.fromEntries(Object.entries(trees).map(([name, pid]) => [name, pid === undefined ? NaN : treeCpuS(pid)]));
+  return {
+    stop() {
+      const after = cpuJiffies();
+      const cpuS = Object.fromEntries(Object.entries(trees).map(([name, pid]) => [name, pid === undefined ? NaN : treeCpuS(pid) - before[name]!]));
+      return { wallS: (performance.now() - started) / 1000, machineBusy: (after.busy - jiffies.busy) / Math.max(1, after.total - jiffies.total), cpuS };
+    },
+  };
+}
+
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Scratch file for GNU time's report. */
   timeFile: string;
+  /** Process trees (name -> root pid) whose CPU during the run is reported in watchedCpuS. */
+  watch?: Record<string, number | undefined>;
 }
 
 export async function measure(command: string, args: readonly string[], options: RunOptions): Promise<Measured> {
@@ -85,6 +170,7 @@ export async function measure(command: string, args: readonly string[], options:
   const argv = useTime ? [TIME, '-f', '%M %U %S', '-o', options.timeFile, command, ...args] : [command, ...args];
   const started = performance.now();
   const jiffiesBefore = cpuJiffies();
+  const watched = cpuWindow(options.watch ?? {});
   const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -112,7 +198,7 @@ export async function measure(command: string, args: readonly string[], options:
     if (kib !== undefined && Number.isFinite(kib)) peakRssMiB = kib / 1024;
     if (user !== undefined && sys !== undefined && Number.isFinite(user + sys)) cpuS = user + sys;
   }
-  return { code, signal, wallS, peakRssMiB, peakTreePssMiB: peakKiB / 1024, machineBusy, cpuS, stdout, stderr };
+  return { code, signal, wallS, peakRssMiB, peakTreePssMiB: peakKiB / 1024, machineBusy, cpuS, watchedCpuS: watched.stop().cpuS, stdout, stderr };
 }
 
 export const timeFileIn = (dir: string, name: string): string => join(dir, `${name}.time`);

@@ -1,97 +1,180 @@
 /**
- * Scaling with concurrent mailboxes: K mailbox pairs copied by K `cutover sync` processes at once
- * (each with its own data folder, as K workers would) against the same K copies done one after
- * another. Sequential and concurrent runs read different but identical source accounts, so neither
- * benefits from the other having warmed Dovecot's indexes.
+ * Copying K mailboxes at once, the way each tool does it best:
+ * - Cutover: one project of K pairs run by `cutover serve --no-worker` (API) plus one
+ *   `cutover worker --concurrency K` on a shared PostgreSQL — how Cutover is meant to run many
+ *   mailboxes (one process, one database; K `cutover sync` processes would start K embedded databases);
+ * - mbsync, doveadm backup: K processes at once (they have no multi-mailbox mode).
+ * Aggregate time runs from the first start to the last pair done. Over that window: the share of the
+ * machine's CPU busy, and CPU seconds of the tool, the Dovecots and PostgreSQL, so the report can say
+ * whether the CPU or the server saturated. Every pair is gated afterwards like any pass.
  */
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { measure } from './measure.ts';
-import { cutoverSyncArgs, freshDataDir, parseSummary } from './tools/cutover.ts';
-import type { Account } from './tools/types.ts';
-import { compareCounts, folderCounts } from './verify.ts';
+import pg from 'pg';
+import { testDatabase } from '../test/helpers/postgres.ts';
+import type { TestDatabase } from '../test/helpers/postgres.ts';
+import { collect, spawnCli } from '../test/helpers/run-cli.ts';
+import { cpuWindow, dovecotMasterPid, findPids, peakRssOfMiB } from './measure.ts';
+import type { Lab, PairState, SourceEntry } from './scenarios/lab.ts';
+import type { ConcurrencyPoint } from './scenarios/types.ts';
+import { countBytes, countMessages } from './snapshot.ts';
+import type { Tool } from './tools/types.ts';
+import { runGate } from './verify.ts';
 
-export interface ScalingPair {
-  source: Account;
-  sourceConfig: string;
-  target: Account;
-  targetConfig: string;
+async function gateAll(pairs: PairState[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const p of pairs) {
+    const { result } = await runGate(p.source.snapshot, p.target, p.tool.gate);
+    if (!result.ok) failures.push(`${p.target.user}: ${result.summary}`);
+  }
+  return failures;
 }
 
-export interface ScalingResult {
-  mailboxes: number;
-  messagesPerMailbox: number;
-  bytesPerMailbox: number;
-  sequentialS: number;
-  concurrentS: number;
-  speedup: number;
-  sequentialMsgPerS: number;
-  concurrentMsgPerS: number;
-  /** Peak memory of all K process trees together during the concurrent run (sum of the peaks), MiB. */
-  concurrentPeakTreePssMiB: number;
-  /** CPU seconds of the K cutover process trees (not Dovecot's), sequential and concurrent. */
-  sequentialCpuS: number;
-  concurrentCpuS: number;
-  verified: boolean;
-  notes: string[];
+/** Share of all cores the measured CPU seconds amount to over `wallS`. */
+const share = (cpuS: number, wallS: number): number => cpuS / (wallS * cpus().length);
+
+function totals(sources: SourceEntry[]): { messages: number; bytes: number } {
+  return { messages: sources.reduce((n, s) => n + countMessages(s.snapshot), 0), bytes: sources.reduce((n, s) => n + countBytes(s.snapshot), 0) };
 }
 
-async function syncOne(pair: ScalingPair, dataDir: string, timeFile: string): Promise<{ wallS: number; pssMiB: number; cpuS: number }> {
-  const m = await measure(process.execPath, cutoverSyncArgs(pair.source, pair.target, dataDir), { timeFile });
-  const summary = parseSummary('scaling', m.stdout, m.stderr);
-  if (m.code !== 0 || summary.status !== 'completed' || summary.counts.failed > 0) {
-    throw new Error(`cutover scaling sync ${pair.source.user} -> ${pair.target.user} failed (exit ${m.code}):\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
-  }
-  return { wallS: m.wallS, pssMiB: m.peakTreePssMiB, cpuS: m.cpuS ?? NaN };
-}
-
-export async function runScaling(opts: {
-  sequential: ScalingPair[];
-  concurrent: ScalingPair[];
-  template: string;
-  workDir: string;
-  messagesPerMailbox: number;
-  bytesPerMailbox: number;
-}): Promise<ScalingResult> {
-  const k = opts.sequential.length;
-  const dirs = (kind: string): string[] => Array.from({ length: k }, (_, i) => join(opts.workDir, `scaling-${kind}-${i + 1}`));
-  const seqDirs = dirs('seq');
-  const parDirs = dirs('par');
-  for (const dir of [...seqDirs, ...parDirs]) freshDataDir(opts.template, dir);
-
-  let sequentialS = 0;
-  let sequentialCpuS = 0;
-  for (const [i, pair] of opts.sequential.entries()) {
-    const run = await syncOne(pair, seqDirs[i]!, `${seqDirs[i]}.time`);
-    sequentialS += run.wallS;
-    sequentialCpuS += run.cpuS;
-  }
-  const started = performance.now();
-  const runs = await Promise.all(opts.concurrent.map((pair, i) => syncOne(pair, parDirs[i]!, `${parDirs[i]}.time`)));
-  const concurrentS = (performance.now() - started) / 1000;
-
-  const notes: string[] = [];
-  let verified = true;
-  for (const pair of [...opts.sequential, ...opts.concurrent]) {
-    const check = compareCounts(await folderCounts(pair.sourceConfig, pair.source.user), await folderCounts(pair.targetConfig, pair.target.user));
-    if (!check.ok || check.targetTotal !== opts.messagesPerMailbox) {
-      verified = false;
-      notes.push(`${pair.target.user}: ${check.targetTotal}/${opts.messagesPerMailbox} messages; ${check.differences.slice(0, 5).join('; ')}`);
-    }
-  }
-  const total = k * opts.messagesPerMailbox;
+/** K processes of `tool` at once, one pair each, loopback, maildir target. */
+export async function concurrentProcesses(lab: Lab, tool: Tool, sources: SourceEntry[]): Promise<ConcurrencyPoint> {
+  const pairs: PairState[] = [];
+  for (const source of sources) pairs.push(await lab.newPair(tool, source, 'maildir', 0));
+  const server = await lab.targetServer('maildir');
+  const window = cpuWindow({ source: dovecotMasterPid(sources[0]!.server.configPath), target: dovecotMasterPid(server.configPath) });
+  const runs = await Promise.allSettled(pairs.map((p) => p.pair.pass('full')));
+  const w = window.stop();
+  const failures = runs.flatMap((r, i) => (r.status === 'rejected' ? [`${pairs[i]!.target.user}: ${String(r.reason).split('\n')[0]}`] : []));
+  failures.push(...(await gateAll(pairs.filter((_, i) => runs[i]!.status === 'fulfilled'))));
+  const done = runs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const { messages, bytes } = totals(sources);
+  const toolCpu = done.reduce((n, m) => n + (m.cpuS ?? NaN), 0);
+  const dovecotCpu = (w.cpuS['source'] ?? NaN) + (w.cpuS['target'] ?? NaN);
   return {
-    mailboxes: k,
-    messagesPerMailbox: opts.messagesPerMailbox,
-    bytesPerMailbox: opts.bytesPerMailbox,
-    sequentialS,
-    concurrentS,
-    speedup: sequentialS / concurrentS,
-    sequentialMsgPerS: total / sequentialS,
-    concurrentMsgPerS: total / concurrentS,
-    concurrentPeakTreePssMiB: runs.reduce((n, r) => n + r.pssMiB, 0),
-    sequentialCpuS,
-    concurrentCpuS: runs.reduce((n, r) => n + r.cpuS, 0),
-    verified,
-    notes,
+    tool: tool.name, mailboxes: sources.length, messagesPerMailbox: messages / sources.length, wallS: w.wallS,
+    messagesPerS: messages / w.wallS, mbPerS: bytes / 1e6 / w.wallS, machineBusy: w.machineBusy, ownBusy: share(toolCpu + dovecotCpu, w.wallS),
+    cpuS: { tool: toolCpu, dovecot: dovecotCpu },
+    peakRssPerPairMiB: done.reduce((n, m) => n + (m.peakRssMiB ?? NaN), 0) / sources.length,
+    gateOk: failures.length === 0, failures, mode: 'K processes, one pair each',
   };
+}
+
+interface Proc {
+  child: ChildProcess;
+  done: ReturnType<typeof collect>;
+  out: () => string;
+}
+
+function spawnProc(args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawnCli(args, env);
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  return { child, done: collect(child), out: () => out };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The API, database and endpoints shared by every K of Cutover's concurrency runs. */
+export interface CutoverProjectHost {
+  run(sources: SourceEntry[]): Promise<ConcurrencyPoint>;
+  stop(): Promise<void>;
+}
+
+export async function startCutoverProjectHost(lab: Lab, cutover: Tool, passConnections: number): Promise<CutoverProjectHost> {
+  const database: TestDatabase = await testDatabase('bench_concurrency');
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const pgPort = new URL(database.url).port;
+  // The postmaster listening on the database's port (its backends are its children).
+  const postmaster = findPids((argv) => /postgres$/.test(argv[0] ?? '') && argv.some((a, i) => a === '-p' && argv[i + 1] === pgPort))[0];
+  const admin = { email: 'bench@cutover.test', password: 'bench-admin-password' };
+  const env: NodeJS.ProcessEnv = { DATABASE_URL: database.url, CUTOVER_SECRET_KEY: randomBytes(32).toString('base64'), CUTOVER_LOG_LEVEL: 'warn' };
+  const serve = spawnProc(['serve', '--no-worker', '--port', '0', '--data-dir', mkdtempSync(join(lab.options.workDir, 'serve-'))], {
+    ...env, CUTOVER_ADMIN_EMAIL: admin.email, CUTOVER_ADMIN_PASSWORD: admin.password,
+  });
+  const stopAll = async (): Promise<void> => {
+    serve.child.kill('SIGTERM');
+    await serve.done;
+    await pool.end();
+    await database.drop();
+  };
+  try {
+    const url = await until('cutover serve', () => {
+      if (serve.child.exitCode !== null) throw new Error(serve.out());
+      return /Cutover is running at (http:\/\/\S+)/.exec(serve.out())?.[1];
+    }, 60_000);
+    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const api = async <T>(path: string, body: unknown, type = 'application/json'): Promise<T> => {
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { cookie, 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as T;
+    };
+    const server = await lab.targetServer('maildir');
+    const endpoint = (name: string, port: number): Record<string, unknown> => ({ name, host: '127.0.0.1', port, tls: 'none', tlsVerify: false, authKind: 'password', maxConnections: 1000 });
+    // The concurrency mailboxes c1…cK are accounts on the scenarios' own source server.
+    const src = await api<{ id: string }>('/api/endpoints', endpoint('source', lab.source.port));
+    const dst = await api<{ id: string }>('/api/endpoints', endpoint('target', server.port));
+    let runs = 0;
+    return {
+      stop: stopAll,
+      async run(sources) {
+        const k = sources.length;
+        const pairs: PairState[] = [];
+        for (const source of sources) pairs.push(await lab.newPair(cutover, source, 'maildir', 0));
+        const project = await api<{ id: string }>('/api/projects', { name: `concurrency ${k} #${++runs}`, sourceEndpointId: src.id, targetEndpointId: dst.id });
+        const csv = ['Source Email,Source Login Name,Source Password,Destination Email,Destination Login Name,Destination Password,Flags',
+          ...pairs.map((p) => `${p.source.account.user}@s.test,${p.source.account.user},${p.source.account.password},${p.target.user}@t.test,${p.target.user},${p.target.password},`)].join('\n');
+        await api(`/api/projects/${project.id}/import`, csv, 'text/csv');
+        const worker = spawnProc(['worker', '--concurrency', String(k), '--pass-connections', String(passConnections), '--worker-name', `bench-k${k}`], env);
+        try {
+          await until('cutover worker', () => {
+            if (worker.child.exitCode !== null) throw new Error(worker.out());
+            return worker.out().includes('taking passes');
+          }, 60_000);
+          const workerPid = worker.child.pid;
+          const window = cpuWindow({ source: dovecotMasterPid(sources[0]!.server.configPath), target: dovecotMasterPid(server.configPath), worker: workerPid, postgres: postmaster });
+          await api(`/api/projects/${project.id}/start`, {});
+          await until('every pair completed', async () => {
+            const { rows } = await pool.query<{ state: string; n: string; err: string | null }>(
+              `SELECT state, count(*) AS n, max(last_error_text) AS err FROM pairs WHERE project_id = $1 GROUP BY state`, [project.id]);
+            const failed = rows.find((r) => r.state === 'failed');
+            if (failed) throw new Error(`cutover pairs failed: ${failed.n}: ${failed.err ?? ''}`);
+            return Number(rows.find((r) => r.state === 'completed')?.n ?? 0) === k;
+          }, 3_600_000, 50);
+          const w = window.stop();
+          // VmHWM: the worker's exact peak RSS over its life, which is this run (a worker per K).
+          const peak = workerPid !== undefined ? peakRssOfMiB(workerPid) ?? NaN : NaN;
+          const failures = await gateAll(pairs);
+          const { messages, bytes } = totals(sources);
+          const cpu = { tool: w.cpuS['worker'] ?? NaN, dovecot: (w.cpuS['source'] ?? NaN) + (w.cpuS['target'] ?? NaN), postgres: w.cpuS['postgres'] ?? NaN };
+          return {
+            tool: 'cutover', mailboxes: k, messagesPerMailbox: messages / k, wallS: w.wallS, messagesPerS: messages / w.wallS,
+            mbPerS: bytes / 1e6 / w.wallS, machineBusy: w.machineBusy, ownBusy: share(cpu.tool + cpu.dovecot + cpu.postgres, w.wallS), cpuS: cpu,
+            peakRssPerPairMiB: peak / k, gateOk: failures.length === 0, failures,
+            mode: `one project, 1 worker --concurrency K, --pass-connections ${passConnections}`,
+          };
+        } finally {
+          worker.child.kill('SIGTERM');
+          await worker.done;
+        }
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 }
