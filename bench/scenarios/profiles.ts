@@ -74,8 +74,15 @@ export function profile(name: ProfileName): Profile {
   return {
     fullPass,
     // 80 ms: the naive client would take ≈5 minutes for 1k (the goal is stated at 20 ms), offlineimap ≈2.5.
-    rtt: [{ corpus: k1, kinds: ['maildir'], rttMs: [20], tools: EVERY }, { corpus: k1, kinds: ['maildir'], rttMs: [80], tools: name === 'full' ? STATEFUL : FAST }],
-    noopSize: (name === 'full' ? [k1, k20, k100] : [k1, k20]).map((corpus) => ({ corpus, tools: corpus === k100 ? FAST : STATEFUL })),
+    // Throughput at 20 ms is compared on 20k, where fixed costs weigh least; the naive client (≈1 min per
+    // 1k at 20 ms) and offlineimap only on 1k, where their ratio is taken.
+    rtt: [
+      { corpus: k20, kinds: ['maildir'], rttMs: [20], tools: FAST },
+      { corpus: k1, kinds: ['maildir'], rttMs: [20], tools: EVERY },
+      { corpus: k1, kinds: ['maildir'], rttMs: [80], tools: name === 'full' ? STATEFUL : FAST },
+    ],
+    // The 100k goal (no-op under 1 s, no slower than mbsync) is run in standard too, with just those two.
+    noopSize: [k1, k20, k100].map((corpus) => ({ corpus, tools: corpus !== k100 ? STATEFUL : name === 'full' ? FAST : (['cutover', 'mbsync'] as const) })),
     noopFolders: [10, 100, 1000].map((n) => ({ corpus: folderCountSpec(n as 10 | 100 | 1000), tools: n === 1000 && name !== 'full' ? FAST : STATEFUL })),
     smallDelta: k20,
     memoryMessageBytes: 50e6,
