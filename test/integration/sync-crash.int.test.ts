@@ -80,15 +80,18 @@ async function ledgerStates(url: string): Promise<Record<string, number>> {
 describe('crash safety of cutover sync', () => {
   let source: DovecotInstance;
   let target: DovecotInstance;
+  /** Without MULTIAPPEND, like Gmail or Exchange Online: the connector pipelines single APPENDs. */
+  let plainTarget: DovecotInstance;
   const src = { user: 'src', password: 'src-pw' };
   const users = { a: 'pw-a', b: 'pw-b', c: 'pw-c' };
   let total = 0;
   const databases: TestDatabase[] = [];
 
   before(async () => {
-    [source, target] = await Promise.all([
+    [source, target, plainTarget] = await Promise.all([
       startDovecot({ name: 'crash-src', users: { [src.user]: src.password } }),
       startDovecot({ name: 'crash-dst', users }),
+      startDovecot({ name: 'crash-dst-plain', users, capabilities: 'IMAP4rev1 LITERAL+ UIDPLUS NAMESPACE ID ENABLE CONDSTORE SPECIAL-USE' }),
     ]);
     const folders = corpus();
     total = folders.reduce((n, f) => n + f.messages.length, 0);
@@ -96,13 +99,13 @@ describe('crash safety of cutover sync', () => {
   });
 
   after(async () => {
-    await Promise.all([source?.stop(), target?.stop(), ...databases.map((d) => d.drop())]);
+    await Promise.all([source?.stop(), target?.stop(), plainTarget?.stop(), ...databases.map((d) => d.drop())]);
   });
 
-  const compare = async (dst: { user: string; password: string }) => {
+  const compare = async (dst: { user: string; password: string }, on: DovecotInstance = target) => {
     const [s, t] = await Promise.all([
       snapshotMailbox({ host: source.host, port: source.port, ...src }),
-      snapshotMailbox({ host: target.host, port: target.port, ...dst }),
+      snapshotMailbox({ host: on.host, port: on.port, ...dst }),
     ]);
     assertMailboxesEqual(s, t);
   };
@@ -166,6 +169,31 @@ describe('crash safety of cutover sync', () => {
       const final = await runCli(args, env);
       assert.equal(final.code, 0, final.stdout + final.stderr);
       await compare(dst);
+      assert.deepEqual(await ledgerStates(db.url), { migrated: total });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a target without MULTIAPPEND (pipelined APPENDs): killed, cut mid-request and answers lost, then run again: nothing lost, nothing doubled', async () => {
+    const dst = { user: 'a', password: users.a };
+    const db = await testDatabase('crash_pipelined');
+    databases.push(db);
+    const proxy = await startFaultProxy(plainTarget.port);
+    try {
+      const args = ['sync', ...plainFlags({ port: source.port, ...src }, { port: proxy.port, ...dst }), '--json', '--batch-messages', '40', '--connections', '2'];
+      const env = { DATABASE_URL: db.url };
+      const endpoint = { host: plainTarget.host, port: plainTarget.port, ...dst };
+      await killWhenTargetHas(args, env, Math.floor(total * 0.2), endpoint);
+      proxy.cutAfterUpstreamBytes(120_000);
+      const cut = await runCli(args, env);
+      assert.ok([0, 102, 111].includes(cut.code ?? -1), `unexpected exit ${cut.code}: ${cut.stdout}${cut.stderr}`);
+      proxy.swallowAppendAnswer(2, 400);
+      const swallowed = await runCli(args, env);
+      assert.ok([0, 102, 111].includes(swallowed.code ?? -1), `unexpected exit ${swallowed.code}: ${swallowed.stdout}${swallowed.stderr}`);
+      const final = await runCli(args, env);
+      assert.equal(final.code, 0, final.stdout + final.stderr);
+      await compare(dst, plainTarget);
       assert.deepEqual(await ledgerStates(db.url), { migrated: total });
     } finally {
       await proxy.close();

@@ -10,6 +10,7 @@ import { describeEndpoint, type ImapEndpoint } from '../../core/endpoint.ts';
 import { createLogger, silentLogger } from '../../core/logger.ts';
 import type { PassOutcome } from '../../engine/pass-types.ts';
 import type * as ImapSessionModule from '../../connectors/imap/imap-session.ts';
+import type { ImapSession } from '../../connectors/imap/types.ts';
 import { upsertEndpoint } from '../../store/endpoint.repository.ts';
 import { listItems, resetLedger } from '../../store/ledger.repository.ts';
 import { openDatabase } from '../../store/open-database.ts';
@@ -124,10 +125,21 @@ async function runSync(flags: GlobalFlags): Promise<ExitCode> {
   // starts (another process we mostly wait for) keeps a no-change delta short.
   const engine = Promise.all([import('../../engine/run-pass.ts'), import('../../connectors/imap/imap-session.ts')]);
   engine.catch(() => undefined);
+  // Every pass starts by logging in to the source (the target only if something changed), so that login
+  // runs while PostgreSQL starts too; the pass takes it as its first source session (`early`).
+  const sourceSession = plan.source;
+  let early: Promise<ImapSession> | null = engine.then(([, { openImapSession }]) => openImapSession(sourceSession, { logger, connectionName: 'source-0' }));
+  early.catch(() => undefined);
+  const closeEarly = async (): Promise<void> => {
+    const unused = early;
+    early = null;
+    if (unused) await unused.then((session) => session.close(), () => undefined);
+  };
   let database;
   try {
     database = await openDatabase({ databaseUrl: process.env['DATABASE_URL'], dataDir, logger });
   } catch (err) {
+    await closeEarly();
     return fail(toAppError(err));
   }
   const db = database.pool;
@@ -148,7 +160,15 @@ async function runSync(flags: GlobalFlags): Promise<ExitCode> {
     const previous = await listPasses(db, pairId, 1);
     const pass = { ...plan.pass, kind: plan.pass.kind === 'full' || previous.length === 0 ? 'full' as const : 'delta' as const };
     const outcome: PassOutcome = await withSignals((signal) => runPass({
-      pool: db, openSession: (endpoint, name) => openImapSession(endpoint, { logger, connectionName: name }),
+      pool: db,
+      openSession: (endpoint, name) => {
+        if (early && endpoint === sourceSession) {
+          const session = early;
+          early = null;
+          return session;
+        }
+        return openImapSession(endpoint, { logger, connectionName: name });
+      },
       logger, clock: systemClock, signal, onProgress: (event) => progress?.update(event),
     }, { id: pairId, source: plan.source, target: plan.target }, pass));
     progress?.stop();
@@ -169,6 +189,7 @@ async function runSync(flags: GlobalFlags): Promise<ExitCode> {
     if (!isAppError(err)) logger.error({ err }, 'sync failed');
     return fail(toAppError(err));
   } finally {
+    await closeEarly();
     await database.close();
   }
 }
