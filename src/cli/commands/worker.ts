@@ -13,7 +13,7 @@ import { startWorkerHost } from '../../queue/worker-host.ts';
 import { openDatabase } from '../../store/open-database.ts';
 import { stopOnSignals } from '../../store/stop-on-signals.ts';
 import { EXIT } from '../exit-codes.ts';
-import { addProcessOptions, printStartupError } from './serve.ts';
+import { addProcessOptions, printStartupError } from '../process-options.ts';
 
 /** Registers `worker` on the program. */
 export function registerWorker(program: Command): void {
