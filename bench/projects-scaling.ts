@@ -13,7 +13,6 @@
  * Verification: per-folder message counts of every target account (doveadm) equal the source's.
  * Results: a table on stdout and bench/.work/projects-scaling.json.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,9 +21,10 @@ import pg from 'pg';
 import { startDovecot, type DovecotInstance } from '../test/helpers/dovecot.ts';
 import { seedMailbox } from '../test/helpers/seed-mailbox.ts';
 import { testDatabase } from '../test/helpers/postgres.ts';
-import { collect, spawnCli } from '../test/helpers/run-cli.ts';
 import { buildMessageSet } from './message-set.ts';
 import { compareCounts, folderCounts } from './verify.ts';
+import { spawnProc, type Proc } from './spawn-proc.ts';
+import { until } from '../test/helpers/until.ts';
 
 interface Args {
   pairs: number;
@@ -53,29 +53,6 @@ const log = (line: string): void => {
   process.stderr.write(`[bench:projects] ${line}\n`);
 };
 
-interface Proc {
-  child: ChildProcess;
-  done: ReturnType<typeof collect>;
-  out: () => string;
-}
-
-function spawnProc(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawnCli(args, env);
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  return { child, done: collect(child), out: () => out };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 interface RunResult {
   workers: number;

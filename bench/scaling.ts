@@ -8,7 +8,6 @@
  * machine's CPU busy, and CPU seconds of the tool, the Dovecots and PostgreSQL, so the report can say
  * whether the CPU or the server saturated. Every pair is gated afterwards like any pass.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,13 +15,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { testDatabase } from '../test/helpers/postgres.ts';
 import type { TestDatabase } from '../test/helpers/postgres.ts';
-import { collect, spawnCli } from '../test/helpers/run-cli.ts';
 import { cpuWindow, dovecotMasterPid, findPids, peakRssOfMiB } from './measure.ts';
 import type { Lab, PairState, SourceEntry } from './scenarios/lab.ts';
 import type { ConcurrencyPoint } from './scenarios/types.ts';
 import { countBytes, countMessages } from './snapshot.ts';
 import type { Tool } from './tools/types.ts';
 import { runGate } from './verify.ts';
+import { spawnProc } from './spawn-proc.ts';
+import { until } from '../test/helpers/until.ts';
 
 async function gateAll(pairs: PairState[]): Promise<string[]> {
   const failures: string[] = [];
@@ -63,29 +63,6 @@ export async function concurrentProcesses(lab: Lab, tool: Tool, sources: SourceE
   };
 }
 
-interface Proc {
-  child: ChildProcess;
-  done: ReturnType<typeof collect>;
-  out: () => string;
-}
-
-function spawnProc(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawnCli(args, env);
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  return { child, done: collect(child), out: () => out };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** The API, database and endpoints shared by every K of Cutover's concurrency runs. */
 export interface CutoverProjectHost {
