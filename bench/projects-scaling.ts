@@ -25,6 +25,7 @@ import { buildMessageSet } from './message-set.ts';
 import { compareCounts, folderCounts } from './verify.ts';
 import { spawnProc, type Proc } from './spawn-proc.ts';
 import { until } from '../test/helpers/until.ts';
+import { apiSession } from './api-session.ts';
 
 interface Args {
   pairs: number;
@@ -87,14 +88,7 @@ async function runOnce(n: number, args: Args, source: DovecotInstance, target: D
         return p.out().includes('taking passes');
       }, 60_000);
     }
-    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const api = async <T>(path: string, body: unknown, type = 'application/json'): Promise<T> => {
-      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { cookie, 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-      return JSON.parse(text) as T;
-    };
+    const api = await apiSession(url, admin);
     const endpoint = (name: string, port: number) => ({ name, host: '127.0.0.1', port, tls: 'none', tlsVerify: false, authKind: 'password', maxConnections: 500 });
     const src = await api<{ id: string }>('/api/endpoints', endpoint('source', source.port));
     const dst = await api<{ id: string }>('/api/endpoints', endpoint('target', target.port));

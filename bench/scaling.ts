@@ -23,6 +23,7 @@ import type { Tool } from './tools/types.ts';
 import { runGate } from './verify.ts';
 import { spawnProc } from './spawn-proc.ts';
 import { until } from '../test/helpers/until.ts';
+import { apiSession } from './api-session.ts';
 
 async function gateAll(pairs: PairState[]): Promise<string[]> {
   const failures: string[] = [];
@@ -92,14 +93,7 @@ export async function startCutoverProjectHost(lab: Lab, cutover: Tool, passConne
       if (serve.child.exitCode !== null) throw new Error(serve.out());
       return /Cutover is running at (http:\/\/\S+)/.exec(serve.out())?.[1];
     }, 60_000);
-    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const api = async <T>(path: string, body: unknown, type = 'application/json'): Promise<T> => {
-      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { cookie, 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-      return JSON.parse(text) as T;
-    };
+    const api = await apiSession(url, admin);
     const server = await lab.targetServer('maildir');
     const endpoint = (name: string, port: number): Record<string, unknown> => ({ name, host: '127.0.0.1', port, tls: 'none', tlsVerify: false, authKind: 'password', maxConnections: 1000 });
     // The concurrency mailboxes c1…cK are accounts on the scenarios' own source server.
