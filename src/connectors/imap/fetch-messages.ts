@@ -20,11 +20,10 @@ const UIDS_PER_FETCH = 500;
 export function fetchMessages(client: ImapFlow, path: string, uids: readonly number[]): AsyncIterable<FetchedMessage> {
   return iterateInFolder(client, path, 'read-only', async function* () {
     for (const part of chunks([...uids].sort((a, b) => a - b), UIDS_PER_FETCH)) {
-      const set = toSequenceSet(part);
-      if (set === '') continue;
+      if (toSequenceSet(part) === '') continue;
       let messages: FetchedMessage[];
       try {
-        messages = await fetchBodies(client, path, set);
+        messages = await fetchBodies(client, path, part);
       } catch (err) {
         throw err instanceof AppError ? err : mapImapError(err, { operation: 'fetch', path });
       }

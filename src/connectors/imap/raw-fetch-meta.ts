@@ -9,14 +9,15 @@ import type { ImapFlow } from 'imapflow';
 import { execRaw, textPlan } from './raw-command.ts';
 import type { MessageMetaData } from './types.ts';
 
-const FETCH_LINE = /^\* \d+ FETCH \(/;
-const UID_ATTR = /[( ]UID (\d+)/;
-const FLAGS_ATTR = /[( ]FLAGS \(([^()]*)\)/;
-const DATE_ATTR = /[( ]INTERNALDATE "([^"]*)"/;
-const SIZE_ATTR = /[( ]RFC822\.SIZE (\d+)/;
-const MODSEQ_ATTR = /[( ]MODSEQ \((\d+)\)/;
+// Keywords are case-insensitive (RFC 3501 §9), so the patterns are too.
+const FETCH_LINE = /^\* \d+ FETCH \(/i;
+const UID_ATTR = /[( ]UID (\d+)/i;
+const FLAGS_ATTR = /[( ]FLAGS \(([^()]*)\)/i;
+const DATE_ATTR = /[( ]INTERNALDATE "([^"]*)"/i;
+const SIZE_ATTR = /[( ]RFC822\.SIZE (\d+)/i;
+const MODSEQ_ATTR = /[( ]MODSEQ \((\d+)\)/i;
 // BODY[HEADER.FIELDS (…)] then a literal marker, NIL or a quoted string. Dovecot echoes the field list.
-const HEADER_ATTR = /[( ]BODY\[HEADER\.FIELDS \([^)]*\)\] (?:~?\{(\d+)\+?\}\r\n|(NIL)|"((?:[^"\\]|\\.)*)")/;
+const HEADER_ATTR = /[( ]BODY\[HEADER\.FIELDS \([^)]*\)\] (?:~?\{(\d+)\+?\}\r\n|(NIL)|"((?:[^"\\]|\\.)*)")/i;
 const MONTHS: Readonly<Record<string, number>> = { JAN: 0, FEB: 1, MAR: 2, APR: 3, MAY: 4, JUN: 5, JUL: 6, AUG: 7, SEP: 8, OCT: 9, NOV: 10, DEC: 11 };
 const DATE_TIME = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/;
 
@@ -51,7 +52,7 @@ export function parseMetaFetch(line: Buffer, literals: readonly Buffer[], withMo
   const internalDate = date ? parseDateTime(date[1] as string) : null;
   if (!flags || !internalDate || !size || !header || (withModseq && !modseq)) return { unparsedUid: uid };
   let headers: Buffer;
-  if (header[2] === 'NIL') headers = Buffer.alloc(0);
+  if (header[2] !== undefined) headers = Buffer.alloc(0);
   else if (header[3] !== undefined) headers = Buffer.from(header[3].replace(/\\(.)/g, '$1'), 'latin1');
   else {
     const before = text.slice(0, header.index).match(/\{\d+\+?\}\r\n/g)?.length ?? 0;

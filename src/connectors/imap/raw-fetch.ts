@@ -7,50 +7,71 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { AppError } from '../../core/app-error.ts';
+import { toSequenceSet } from './imap-wire.ts';
 import { execRaw, textPlan } from './raw-command.ts';
 import type { FetchedMessage } from './types.ts';
 
 // `* 12 FETCH (` then the attributes; Dovecot, Cyrus, Gmail and Exchange answer UID and BODY[] in either order.
-const FETCH_LINE = /^\* \d+ FETCH \(/;
-const UID_ATTR = /[( ]UID (\d+)/;
+// Keywords are case-insensitive (RFC 3501 §9), so the patterns are too.
+const FETCH_LINE = /^\* \d+ FETCH \(/i;
+const UID_ATTR = /[( ]UID (\d+)/i;
 // BODY[] followed by a literal marker {n} (or literal8 ~{n}), NIL, or a quoted string.
-const BODY_ATTR = /[( ]BODY\[\] (?:~?\{(\d+)\+?\}\r\n|(NIL)|"((?:[^"\\]|\\.)*)")/;
+const BODY_ATTR = /[( ]BODY\[\] (?:~?\{(\d+)\+?\}\r\n|(NIL)|"((?:[^"\\]|\\.)*)")/i;
+
+export type ParsedBody = { readonly uid: number; readonly source: Buffer | null } | { readonly unparsedUid: number } | null;
 
 /**
- * The UID and body of one untagged FETCH line, or null when the line is not a body response
- * (then ImapFlow handles it). `literals` are the response's literals in order.
+ * One untagged FETCH line: its UID and body (`source` null for NIL); `{ unparsedUid }` when it has a
+ * UID but no body this parser recognises; null when it is not a FETCH response with a UID (then
+ * ImapFlow handles it). `literals` are the response's literals in order.
  */
-export function parseBodyFetch(line: Buffer, literals: readonly Buffer[]): { uid: number; source: Buffer | null } | null {
+export function parseBodyFetch(line: Buffer, literals: readonly Buffer[]): ParsedBody {
   // The line holds no message bytes (those are in `literals`), only attributes and literal markers.
   const text = line.toString('latin1');
   if (!FETCH_LINE.test(text)) return null;
+  const uidMatch = UID_ATTR.exec(text);
+  if (!uidMatch) return null;
+  const uid = Number(uidMatch[1]);
   const body = BODY_ATTR.exec(text);
-  const uid = UID_ATTR.exec(text);
-  if (!body || !uid) return null;
-  if (body[2] === 'NIL') return { uid: Number(uid[1]), source: null };
-  if (body[3] !== undefined) return { uid: Number(uid[1]), source: Buffer.from(body[3].replace(/\\(.)/g, '$1'), 'latin1') };
+  if (!body) return { unparsedUid: uid };
+  if (body[2] !== undefined) return { uid, source: null };
+  if (body[3] !== undefined) return { uid, source: Buffer.from(body[3].replace(/\\(.)/g, '$1'), 'latin1') };
   // Which literal: the number of literal markers before BODY[]'s own.
   const before = text.slice(0, body.index).match(/\{\d+\+?\}\r\n/g)?.length ?? 0;
   const source = literals[before];
-  if (!source || source.length !== Number(body[1])) return null;
-  return { uid: Number(uid[1]), source };
+  if (!source || source.length !== Number(body[1])) return { unparsedUid: uid };
+  return { uid, source };
 }
 
 /**
- * Bodies of the UIDs in `set` of the selected folder, in the server's order; vanished UIDs are
- * absent (RFC 3501 §6.4.8). The caller bounds the set (the engine's batches), so the result is bounded.
+ * Bodies of `uids` of the selected folder, in the server's order; vanished UIDs are absent (RFC 3501
+ * §6.4.8). The caller bounds what it asks for (the engine's batches), so the result is bounded.
+ * A response for one of these UIDs that this parser does not recognise is not dropped: those UIDs are
+ * fetched again through ImapFlow's general parser. A FETCH for a UID not asked for (another session
+ * changed its flags) is left to ImapFlow.
  */
-export async function fetchBodies(client: ImapFlow, path: string, set: string): Promise<FetchedMessage[]> {
+export async function fetchBodies(client: ImapFlow, path: string, uids: readonly number[]): Promise<FetchedMessage[]> {
+  const wanted = new Set(uids);
   const out: FetchedMessage[] = [];
+  const unparsed: number[] = [];
   let missing: number | null = null;
-  await execRaw(client, 'UID FETCH', textPlan(`UID FETCH ${set} (UID BODY.PEEK[])`, (line, literals) => {
-    const message = parseBodyFetch(line, literals);
-    if (!message) return false;
-    if (message.source === null) missing ??= message.uid;
-    else out.push({ uid: message.uid, source: message.source });
+  await execRaw(client, 'UID FETCH', textPlan(`UID FETCH ${toSequenceSet(uids)} (UID BODY.PEEK[])`, (line, literals) => {
+    const parsed = parseBodyFetch(line, literals);
+    if (parsed === null) return false;
+    if ('unparsedUid' in parsed) {
+      if (!wanted.has(parsed.unparsedUid)) return false;
+      unparsed.push(parsed.unparsedUid);
+    } else if (parsed.source === null) missing ??= parsed.uid;
+    else out.push({ uid: parsed.uid, source: parsed.source });
     return true;
   }));
   if (missing !== null) throw missingBody(path, missing);
+  if (unparsed.length > 0) {
+    for await (const m of client.fetch(toSequenceSet(unparsed), { uid: true, source: true }, { uid: true })) {
+      if (!m.source) throw missingBody(path, m.uid);
+      out.push({ uid: m.uid, source: m.source });
+    }
+  }
   return out;
 }
 
