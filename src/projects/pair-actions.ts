@@ -49,10 +49,19 @@ async function requirePair(db: pg.Pool, pairId: string): Promise<ProjectPair> {
 }
 
 async function enqueuePass(ctx: PairActionContext, pair: ProjectPair, kind: PassKind): Promise<PassRequest> {
-  const jobId = await ctx.queue.enqueue('sync-pair', { pairId: pair.id, kind });
-  // null: a job of this pair is queued already — the pair is queued either way. A running pair keeps
-  // showing `running`; its next job shows once it starts.
-  if (pair.state !== 'running') await setPairState(ctx.db, pair.id, 'queued');
+  // `queued` BEFORE the job exists: a worker woken by the job (NOTIFY, at once) must not find the pair
+  // still `stopped` and skip it, nor finish the pass before this write and be overwritten by it.
+  // A running pair keeps showing `running`; its next job shows once it starts.
+  const marksQueued = pair.state !== 'running';
+  if (marksQueued) await setPairState(ctx.db, pair.id, 'queued');
+  let jobId: string | null;
+  try {
+    jobId = await ctx.queue.enqueue('sync-pair', { pairId: pair.id, kind });
+  } catch (err) {
+    if (marksQueued) await setPairState(ctx.db, pair.id, pair.state).catch(() => undefined);
+    throw err;
+  }
+  // null: a job of this pair is queued already — the pair is queued either way.
   return { pairId: pair.id, kind, jobId, alreadyQueued: jobId === null };
 }
 

@@ -53,6 +53,8 @@ export function taskQueueOptions(settings: QueueSettings): Omit<Queue, 'name'> {
     expireInSeconds: settings.expireSeconds,
     // Finished jobs are history the pass records already keep; two days is plenty for debugging.
     deleteAfterSeconds: 2 * 86_400,
+    // A new job wakes the workers at once (PostgreSQL NOTIFY) instead of at their next poll (1 s).
+    notify: true,
   };
 }
 
@@ -68,6 +70,9 @@ export async function startBoss(options: StartBossOptions): Promise<PgBoss> {
     // Stately fetches skip pairs with an active job only once the queue cache knows them.
     queueCacheIntervalSeconds: Math.max(1, Math.min(options.superviseSeconds, 10)),
     schedule: false,
+    // LISTEN for new jobs on one extra connection; polling stays as the floor (and is all there is
+    // behind a transaction-pooling PgBouncer, where pg-boss warns and carries on).
+    useListenNotify: true,
   });
   boss.on('error', (err: unknown) => options.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'queue error'));
   boss.on('warning', (warning: { message: string }) => options.logger.warn({ warning: warning.message }, 'queue warning'));

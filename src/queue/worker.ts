@@ -69,6 +69,10 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
       localConcurrency: deps.concurrency,
       batchSize: 1,
       pollingIntervalSeconds: deps.pollingIntervalSeconds ?? 1,
+      // NOTIFY wakes the worker when a job is created (boss.ts); a job that becomes ready later (a retry
+      // after its delay, a start-after time) sends none, so polling keeps its pace instead of pg-boss's
+      // relaxed 30 s backstop.
+      notifyPollingIntervalSeconds: deps.pollingIntervalSeconds ?? 1,
       // Without it a loop waits out the polling interval after every job shorter than it, which caps a
       // worker at `concurrency` passes per second. With a backlog it fetches the next job at once.
       burstWhenReadyExceeds: 1,
