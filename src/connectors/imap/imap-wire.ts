@@ -167,3 +167,16 @@ export function formatInternalDate(date: Date): string {
     `${p2(date.getUTCHours())}:${p2(date.getUTCMinutes())}:${p2(date.getUTCSeconds())} +0000`
   );
 }
+
+/** The content of an IMAP quoted string without its quotes: `\\x` → `x` (RFC 3501 §9 `quoted`). */
+export function unquote(inner: string): string {
+  return inner.replace(/\\(.)/g, '$1');
+}
+
+/**
+ * Which of a response's literals an attribute at `at` in its line refers to: the number of literal
+ * markers (`{n}` + CRLF, ImapFlow keeps them in the line) before it.
+ */
+export function literalIndexBefore(line: string, at: number): number {
+  return line.slice(0, at).match(/~?\{\d+\+?\}\r\n/g)?.length ?? 0;
+}

@@ -25,10 +25,9 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { AppError } from '../../core/app-error.ts';
-import { appendableFlags, parseAppendUid } from './append.ts';
-import { formatInternalDate } from './imap-wire.ts';
+import { parseAppendUid } from './append.ts';
 import { mapImapError } from './map-imap-error.ts';
-import type { LiteralMode } from './raw-append.ts';
+import { appendMessageArgs, isNonSynchronizing, type LiteralMode } from './raw-append.ts';
 import { execRawPipeline, type RawPipeline, type RawWriter } from './raw-command.ts';
 import type { AppendItem, AppendItemResult } from './types.ts';
 
@@ -63,10 +62,8 @@ const CRLF = '\r\n';
 /** The commands for `items`; literals non-synchronizing where `mode` allows (RFC 7888). */
 export function buildPipelinedCommands(quotedMailbox: string, items: readonly AppendItem[], mode: LiteralMode): PipelinedCommand[] {
   return items.map((item) => {
-    const size = item.content.length;
-    const sync = mode === 'sync' || (mode === 'minus' && size > 4096);
-    const flags = appendableFlags(item.flags).join(' ');
-    return { header: `APPEND ${quotedMailbox} (${flags}) "${formatInternalDate(item.internalDate)}" {${size}${sync ? '' : '+'}}${CRLF}`, literal: item.content, sync };
+    const sync = !isNonSynchronizing(mode, item.content.length);
+    return { header: `APPEND ${quotedMailbox}${appendMessageArgs(item, !sync)}`, literal: item.content, sync };
   });
 }
 

@@ -23,6 +23,16 @@ export function literalModeOf(capabilities: ReadonlySet<string>): LiteralMode {
   return 'sync';
 }
 
+/** Whether a literal of `size` octets may be sent without waiting for `+` (RFC 7888 §4, §5). */
+export function isNonSynchronizing(mode: LiteralMode, size: number): boolean {
+  return mode === 'plus' || (mode === 'minus' && size <= 4096);
+}
+
+/** ` (flags) "date-time" {n}` or `{n+}` and its CRLF: one message's arguments of APPEND (RFC 3501 §6.3.11). */
+export function appendMessageArgs(item: AppendItem, nonSync: boolean): string {
+  return ` (${appendableFlags(item.flags).join(' ')}) "${formatInternalDate(item.internalDate)}" {${item.content.length}${nonSync ? '+' : ''}}\r\n`;
+}
+
 /**
  * A mailbox name as an IMAP quoted string (RFC 3501 §4.3, §9 `quoted`), or null when it cannot be one
  * (CR, LF or NUL): the caller then uses ImapFlow's own compiler, which sends it as a literal.
@@ -41,8 +51,8 @@ export function buildAppendPlan(quotedMailbox: string, items: readonly AppendIte
   let bytes = 0;
   for (const item of items) {
     const size = item.content.length;
-    const nonSync = mode === 'plus' || (mode === 'minus' && size <= 4096);
-    text += ` (${appendableFlags(item.flags).join(' ')}) "${formatInternalDate(item.internalDate)}" {${size}${nonSync ? '+' : ''}}\r\n`;
+    const nonSync = isNonSynchronizing(mode, size);
+    text += appendMessageArgs(item, nonSync);
     // UTF-8: with UTF8=ACCEPT (RFC 6855), which ImapFlow enables when offered, mailbox names travel as UTF-8.
     current.push(Buffer.from(text, 'utf8'));
     text = '';

@@ -6,6 +6,7 @@
  * those few through ImapFlow's general parser.
  */
 import type { ImapFlow } from 'imapflow';
+import { literalIndexBefore, unquote } from './imap-wire.ts';
 import { execRaw, textPlan } from './raw-command.ts';
 import type { MessageMetaData } from './types.ts';
 
@@ -53,10 +54,9 @@ export function parseMetaFetch(line: Buffer, literals: readonly Buffer[], withMo
   if (!flags || !internalDate || !size || !header || (withModseq && !modseq)) return { unparsedUid: uid };
   let headers: Buffer;
   if (header[2] !== undefined) headers = Buffer.alloc(0);
-  else if (header[3] !== undefined) headers = Buffer.from(header[3].replace(/\\(.)/g, '$1'), 'latin1');
+  else if (header[3] !== undefined) headers = Buffer.from(unquote(header[3]), 'latin1');
   else {
-    const before = text.slice(0, header.index).match(/\{\d+\+?\}\r\n/g)?.length ?? 0;
-    const literal = literals[before];
+    const literal = literals[literalIndexBefore(text, header.index)];
     if (!literal || literal.length !== Number(header[1])) return { unparsedUid: uid };
     headers = literal;
   }

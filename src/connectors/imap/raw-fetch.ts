@@ -7,7 +7,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { AppError } from '../../core/app-error.ts';
-import { toSequenceSet } from './imap-wire.ts';
+import { literalIndexBefore, toSequenceSet, unquote } from './imap-wire.ts';
 import { execRaw, textPlan } from './raw-command.ts';
 import type { FetchedMessage } from './types.ts';
 
@@ -35,10 +35,8 @@ export function parseBodyFetch(line: Buffer, literals: readonly Buffer[]): Parse
   const body = BODY_ATTR.exec(text);
   if (!body) return { unparsedUid: uid };
   if (body[2] !== undefined) return { uid, source: null };
-  if (body[3] !== undefined) return { uid, source: Buffer.from(body[3].replace(/\\(.)/g, '$1'), 'latin1') };
-  // Which literal: the number of literal markers before BODY[]'s own.
-  const before = text.slice(0, body.index).match(/\{\d+\+?\}\r\n/g)?.length ?? 0;
-  const source = literals[before];
+  if (body[3] !== undefined) return { uid, source: Buffer.from(unquote(body[3]), 'latin1') };
+  const source = literals[literalIndexBefore(text, body.index)];
   if (!source || source.length !== Number(body[1])) return { unparsedUid: uid };
   return { uid, source };
 }
