@@ -207,6 +207,28 @@ export async function setPairState(db: Db, pairId: string, state: PairState, err
 }
 
 /**
+ * Records the state a worker reached with the pair (`completed`, `failed`, `queued` when handed back)
+ * unless someone stopped or paused the pair meanwhile: then it stays `stopped` / `paused`. One
+ * statement, so a stop that lands while the pass finishes is never overwritten by the worker's write.
+ * The error is recorded either way. Returns the state the pair has now. PAIR_NOT_FOUND.
+ */
+export async function settlePairState(db: Db, pairId: string, state: PairState, error?: { code: string; text: string } | null): Promise<PairState> {
+  if (!PAIR_STATES.includes(state)) throw new AppError('INTERNAL', `unknown pair state ${String(state)}`);
+  if (!isRowId(pairId)) throw notFound(pairId);
+  const { rows } = await db.query<{ state: PairState }>(
+    `UPDATE pairs SET state = CASE WHEN paused THEN 'paused' WHEN state = 'stopped' THEN 'stopped' ELSE $2 END,
+            last_error_code = CASE WHEN $3 THEN $4 ELSE last_error_code END,
+            last_error_text = CASE WHEN $3 THEN $5 ELSE last_error_text END,
+            updated_at = now()
+      WHERE id = $1
+      RETURNING state`,
+    [pairId, state, error !== undefined, error?.code ?? null, error?.text ?? null],
+  );
+  if (!rows[0]) throw notFound(pairId);
+  return rows[0].state;
+}
+
+/**
  * Marks a pair `running` unless someone stopped or paused it since the worker looked (one statement,
  * so a stop that lands between the worker's check and the start is never overwritten). Returns false
  * when the pair is held.

@@ -130,8 +130,11 @@ describe('pair and project actions', () => {
     await until('the queued job to be consumed', async () =>
       (await boss.findJobs('sync-pair', { key: `pair:${pairId}`, queued: true })).length === 0 && worker.running() === 0);
     assert.equal(await state(), 'stopped');
+    // Where the stop lands is a race the test does not steer: before the worker takes the job (no
+    // pass), during the pass (interrupted at a batch boundary), or after its last batch (the verify
+    // completes). The pair stays stopped in every case — the worker's final write never overwrites it.
     const verifies = (await listPasses(pool, pairId, 100)).slice(0, -passesBefore || undefined).filter((p) => p.kind === 'verify');
-    assert.ok(verifies.every((p) => p.status === 'interrupted'), JSON.stringify(verifies));
+    assert.ok(verifies.length <= 1 && verifies.every((p) => p.status === 'interrupted' || p.status === 'completed'), JSON.stringify(verifies));
     const again = await requestPass(ctx, pairId, 'verify');
     assert.equal(again.alreadyQueued, false);
     await until('verify completed', async () => (await state()) === 'completed');

@@ -11,7 +11,7 @@ import { loadPairRef } from '../../src/projects/pair-endpoints.ts';
 import { listBatches, upsertBatch } from '../../src/store/batch.repository.ts';
 import { createPool } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { getProjectPair, listProjectPairs, setPairPaused, setPairState } from '../../src/store/project-pair.repository.ts';
+import { getProjectPair, listProjectPairs, markPairRunning, setPairPaused, setPairState, settlePairState } from '../../src/store/project-pair.repository.ts';
 import { createProject, getProject, listProjects, setProjectPaused, updateProject } from '../../src/store/project.repository.ts';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -187,5 +187,27 @@ void describe('CSV import', () => {
     assert.equal((await getProjectPair(pool, pair?.id ?? ''))?.lastErrorCode, null);
     assert.equal((await listProjectPairs(pool, projectId, { limit: 10, offset: 0, state: 'completed' })).total, 1);
     await assert.rejects(setPairState(pool, '999999', 'idle'), isCode('PAIR_NOT_FOUND'));
+  });
+
+  void test("a worker's final state never overwrites a stop or a pause that landed while the pass finished", async () => {
+    const projectId = await projectWith('settle', { authKind: 'master', adminUser: 'root' }, { authKind: 'master', adminUser: 'root' });
+    await importCsv(pool, key, projectId, fixture('admin.csv'));
+    const id = (await listProjectPairs(pool, projectId, { limit: 1, offset: 0 })).pairs[0]?.id ?? '';
+    const read = async () => { const p = await getProjectPair(pool, id); return [p?.state, p?.lastErrorCode]; };
+
+    assert.equal(await markPairRunning(pool, id), true);
+    assert.equal(await settlePairState(pool, id, 'completed', null), 'completed', 'nobody intervened: the worker decides');
+    assert.equal(await markPairRunning(pool, id), true);
+    await setPairState(pool, id, 'stopped'); // stopPair, while the worker finishes
+    assert.equal(await settlePairState(pool, id, 'failed', { code: 'IMAP_CONNECT_FAILED', text: 'gone' }), 'stopped');
+    assert.deepEqual(await read(), ['stopped', 'IMAP_CONNECT_FAILED'], 'the stop stays; the error is still recorded');
+    assert.equal(await markPairRunning(pool, id), false, 'a stopped pair is not marked running');
+    assert.equal(await settlePairState(pool, id, 'queued'), 'stopped', 'a handed-back pass does not requeue a stopped pair');
+
+    await setPairState(pool, id, 'running');
+    await setPairPaused(pool, id, true); // pausePair
+    assert.equal(await settlePairState(pool, id, 'completed', null), 'paused');
+    assert.deepEqual(await read(), ['paused', null]);
+    await assert.rejects(settlePairState(pool, '999999', 'completed'), isCode('PAIR_NOT_FOUND'));
   });
 });

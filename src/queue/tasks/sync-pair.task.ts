@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { PassKind } from '../../core/ledger.ts';
 import { AppError, toAppError } from '../../core/app-error.ts';
 import { getProject } from '../../store/project.repository.ts';
-import { getProjectPair, markPairRunning, setPairState, type ProjectPair } from '../../store/project-pair.repository.ts';
+import { getProjectPair, markPairRunning, setPairState, settlePairState, type ProjectPair } from '../../store/project-pair.repository.ts';
 import { PassProgressTracker } from '../pass-progress.ts';
 import { preparePass, type RunnerOutcome } from './pass-runners.ts';
 import { updatePassProgress } from '../../store/pass.repository.ts';
@@ -74,7 +74,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   } catch (thrown) {
     const err = toAppError(thrown);
     if (err.retry === 'transient') throw err;
-    await setPairState(rt.pool, pair.id, 'failed', { code: err.code, text: err.message });
+    await settlePairState(rt.pool, pair.id, 'failed', { code: err.code, text: err.message });
     log.warn({ err: err.toJSON() }, 'pair cannot be loaded');
     return { status: 'failed', error: err.code };
   }
@@ -128,7 +128,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   } catch (thrown) {
     // PASS_ALREADY_RUNNING (a killed worker's lock not yet freed) or a database error: retry later.
     const err = toAppError(thrown);
-    await setPairState(rt.pool, pair.id, 'queued').catch(() => undefined);
+    await settlePairState(rt.pool, pair.id, 'queued').catch(() => undefined);
     log.warn({ err: err.toJSON() }, 'pass could not run; the queue retries it');
     throw err;
   } finally {
@@ -141,7 +141,7 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
   if (outcome.status === 'interrupted') {
     if (control.signal.aborted) return await held(String(control.signal.reason), outcome.passId);
     if (run.shuttingDown() || reservation.signal.aborted) {
-      await setPairState(rt.pool, pair.id, 'queued').catch(() => undefined);
+      await settlePairState(rt.pool, pair.id, 'queued').catch(() => undefined);
       log.info(result, 'pass handed back to the queue');
       throw handedBack();
     }
@@ -150,15 +150,12 @@ async function runSyncPair(data: z.output<typeof syncPairData>, rt: TaskRuntime,
     throw new AppError('PASS_INTERRUPTED', 'the job claim was lost while the pass ran');
   }
 
-  const after = await getProjectPair(rt.pool, pair.id);
-  const keep = after?.paused ? 'paused' : after?.state === 'stopped' ? 'stopped' : null;
-  if (outcome.status === 'failed') {
-    const err = outcome.error ?? new AppError('INTERNAL', 'the pass failed without an error');
-    await setPairState(rt.pool, pair.id, keep ?? 'failed', { code: err.code, text: err.message });
-  } else {
-    await setPairState(rt.pool, pair.id, keep ?? 'completed', lastError(outcome));
-  }
-  log.info({ ...result, status: outcome.status }, 'pass finished');
+  // A stop or pause that arrived after the pass's last batch keeps the pair stopped / paused.
+  const err = outcome.status === 'failed' ? (outcome.error ?? new AppError('INTERNAL', 'the pass failed without an error')) : null;
+  const pairState = err
+    ? await settlePairState(rt.pool, pair.id, 'failed', { code: err.code, text: err.message })
+    : await settlePairState(rt.pool, pair.id, 'completed', lastError(outcome));
+  log.info({ ...result, status: outcome.status, pairState }, 'pass finished');
   return { status: outcome.status, ...result };
 
   async function held(reason: string, passId: string | null = null): Promise<TaskResult> {
