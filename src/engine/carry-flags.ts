@@ -2,7 +2,9 @@
  * Flag propagation on deltas (--syncflags): a message read or flagged at the source after it was
  * migrated gets the same flags on the target. With CONDSTORE only messages changed since the last
  * pass are read (FETCH … CHANGEDSINCE, RFC 7162 §3.1.4.1); without it every message's flags are.
- * The ledger keeps the flags last written, so an unchanged message costs nothing on the target.
+ * The ledger keeps the flags last written, so an unchanged message costs nothing on the target, and
+ * messages that end with the same flags share one `UID STORE set FLAGS.SILENT` (a round trip per flag
+ * combination and folder, not per message: 200 changes at 20 ms were 4 s, now a few round trips).
  */
 import type { ImapSession } from '../connectors/imap/types.ts';
 import type { LedgerItem } from '../core/ledger.ts';
@@ -15,11 +17,16 @@ export interface FlagUpdate {
   readonly flags: readonly string[];
 }
 
-function sameFlags(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const left = [...a].map((f) => f.toLowerCase()).sort();
-  const right = [...b].map((f) => f.toLowerCase()).sort();
-  return left.every((flag, i) => flag === right[i]);
+/** Flags compared and grouped without regard to case or order (RFC 3501 §2.3.2: flag names are case-insensitive). */
+function flagsKey(flags: readonly string[]): string {
+  return flags.map((f) => f.toLowerCase()).sort().join(' ');
+}
+
+interface StoreGroup {
+  readonly targetFolder: string;
+  readonly flags: readonly string[];
+  readonly targetUids: number[];
+  readonly updates: FlagUpdate[];
 }
 
 /** Reads changed source flags and writes them to the target. Returns the ledger updates. */
@@ -29,17 +36,35 @@ export async function carryFlags(options: {
   sourceFolder: string;
   uidValidity: bigint;
   changedSince: bigint | null;
-  /** Migrated items of the folder with a known target UID in the target's current UIDVALIDITY. */
-  migrated: ReadonlyMap<number, LedgerItem>;
+  /** The target folder's UIDVALIDITY now: items migrated under another one have no valid target UID. */
+  targetUidValidity: bigint;
+  /** The ledger items of these source UIDs (the ledger's, not all may exist). */
+  lookup: (uids: readonly number[]) => Promise<Iterable<LedgerItem>>;
 }): Promise<FlagUpdate[]> {
-  const updates: FlagUpdate[] = [];
+  const changes = new Map<number, readonly string[]>();
   for await (const change of options.source.fetchFlags(options.sourceFolder, options.changedSince)) {
-    const item = options.migrated.get(change.uid);
-    if (!item || item.targetUid === null || item.targetFolder === null) continue;
-    const flags = appendableFlags(change.flags);
-    if (sameFlags(flags, item.flags)) continue;
-    await options.target.setFlags(item.targetFolder, item.targetUid, flags);
-    updates.push({ sourceFolder: options.sourceFolder, uidValidity: options.uidValidity, uid: change.uid, flags });
+    changes.set(change.uid, appendableFlags(change.flags));
+  }
+  if (changes.size === 0) return [];
+
+  const groups = new Map<string, StoreGroup>();
+  for (const item of await options.lookup([...changes.keys()])) {
+    const flags = changes.get(item.uid);
+    if (!flags || item.state !== 'migrated' || item.targetUid === null || item.targetFolder === null) continue;
+    if (item.targetUidValidity !== options.targetUidValidity) continue;
+    const key = flagsKey(flags);
+    if (key === flagsKey(item.flags)) continue;
+    const groupKey = `${item.targetFolder}\u0000${key}`;
+    let group = groups.get(groupKey);
+    if (!group) groups.set(groupKey, (group = { targetFolder: item.targetFolder, flags, targetUids: [], updates: [] }));
+    group.targetUids.push(item.targetUid);
+    group.updates.push({ sourceFolder: options.sourceFolder, uidValidity: options.uidValidity, uid: item.uid, flags });
+  }
+
+  const updates: FlagUpdate[] = [];
+  for (const group of groups.values()) {
+    await options.target.setFlags(group.targetFolder, group.targetUids, group.flags);
+    updates.push(...group.updates);
   }
   return updates;
 }

@@ -1,6 +1,8 @@
 /**
  * One folder of one pass: plan → diff → apply.
- *  1. list the source UIDs; re-key the ledger if UIDVALIDITY changed;
+ *  1. list the source UIDs; re-key the ledger if UIDVALIDITY changed. A delta on a folder whose last
+ *     pass finished under the same UIDVALIDITY and settings reads only what is new since that pass
+ *     (UIDs ≥ its UIDNEXT) plus what is still failed or in doubt, at the source and in the ledger;
  *  2. candidates = UIDs the ledger has not migrated (new, failed, in doubt, excluded to re-check);
  *  3. read their metadata: fingerprint, filters (excluded with the rule), APPENDLIMIT;
  *  4. look on the target for those that may be there already (in doubt, or a folder rebuilt);
@@ -11,7 +13,7 @@ import type { FolderStatusData, ImapSession } from '../connectors/imap/types.ts'
 import { AppError } from '../core/app-error.ts';
 import type { FolderState, LedgerItem, LedgerWrite } from '../core/ledger.ts';
 import type { Db } from '../store/db.ts';
-import { claimedTargetUids, getFolderItems, rekeyItems, updateTargetFlags, writeItems } from '../store/ledger.repository.ts';
+import { claimedTargetUids, getDeltaItems, getFolderItems, getItemsByUid, rekeyItems, updateTargetFlags, writeItems } from '../store/ledger.repository.ts';
 import { saveFolderState } from '../store/folder-state.repository.ts';
 import { ledgerWrite, toCandidate, type Candidate } from './candidate.ts';
 import { carryFlags } from './carry-flags.ts';
@@ -68,11 +70,25 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   };
 
   // 1. Source listing; UIDVALIDITY change.
-  const listing = await input.source.listUids(input.sourceFolder);
+  const since = deltaStart(input);
+  let listing = await input.source.listUids(input.sourceFolder, since ?? undefined);
+  let ledger: LedgerItem[];
+  if (since !== null && listing.uidValidity === input.state?.uidValidity) {
+    ledger = await getDeltaItems(input.db, input.pairId, input.sourceFolder, listing.uidValidity, since);
+    // Failed and in-doubt items below `since` are tried again; one deleted at the source since then
+    // simply returns no metadata (as it would be missing from a full listing) and is left as it is.
+    const below = ledger.filter((item) => item.uid < since).map((item) => item.uid);
+    listing = { uidValidity: listing.uidValidity, uids: [...below, ...listing.uids] };
+    // Everything else the folder holds was finished by earlier passes.
+    report.skipped += Math.max(0, input.status.messages - listing.uids.length);
+  } else {
+    if (since !== null) listing = await input.source.listUids(input.sourceFolder); // UIDVALIDITY changed since STATUS
+    ledger = await getFolderItems(input.db, input.pairId, input.sourceFolder);
+  }
+  const incremental = since !== null && listing.uidValidity === input.state?.uidValidity;
   const uidValidity = listing.uidValidity;
-  let ledger = await getFolderItems(input.db, input.pairId, input.sourceFolder);
   const metaCache = new Map<number, Candidate>();
-  const oldItems = ledger.filter((item) => item.uidValidity !== uidValidity);
+  const oldItems = incremental ? [] : ledger.filter((item) => item.uidValidity !== uidValidity);
   if (oldItems.length > 0) {
     const knownNow = new Set(ledger.filter((item) => item.uidValidity === uidValidity).map((item) => item.uid));
     const unknown = listing.uids.filter((uid) => !knownNow.has(uid));
@@ -86,6 +102,10 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   const current = new Map<number, LedgerItem>();
   for (const item of ledger) if (item.uidValidity === uidValidity) current.set(item.uid, item);
   const candidateUids: number[] = [];
+  // Failed / in-doubt items the listing lacks were deleted at the source: asked for below like the
+  // rest, they return no metadata and are recorded as vanished instead of staying pending for ever.
+  const listed = new Set(listing.uids);
+  for (const item of current.values()) if (RETRYABLE.has(item.state) && !listed.has(item.uid)) candidateUids.push(item.uid);
   for (const uid of listing.uids) {
     const item = current.get(uid);
     if (!item || RETRYABLE.has(item.state) || (item.state === 'excluded' && input.reevaluateExcluded && item.reasonCode !== 'ITEM_VANISHED')) {
@@ -105,9 +125,12 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     for await (const meta of input.source.fetchMeta(input.sourceFolder, toFetch)) candidates.push(toCandidate(meta, current.get(meta.uid)));
   }
   candidates.sort((a, b) => a.uid - b.uid);
+  const fetched = new Set(candidates.map((c) => c.uid));
+  const vanished = toFetch.map((uid) => current.get(uid)).filter((item): item is LedgerItem => item !== undefined && RETRYABLE.has(item.state) && !fetched.has(item.uid));
   // Only now does this folder need its target folder (created in the background, target-folders.ts).
   const targetUnavailable = await input.targetReady();
-  const decided: LedgerWrite[] = [];
+  // Expunged at the source since it failed (RFC 3501 §7.4.1): nothing left to copy.
+  const decided: LedgerWrite[] = vanished.map((item) => ({ ...item, state: 'excluded', reasonCode: 'ITEM_VANISHED', reasonText: 'vanished-at-source' }));
   let wanted: Candidate[] = [];
   for (const c of candidates) {
     const verdict = evaluateFilters(input.filter, { internalDate: c.meta.internalDate, size: c.meta.size });
@@ -141,7 +164,9 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
 
   // 4. Look on the target first for items that may be there: in doubt, or the folder has no ledger
   //    rows yet but the target folder already existed (ledger reset, or mail copied by other means).
-  const mayBeThere = ledger.length === 0 && input.targetPreexisting ? wanted : wanted.filter((c) => c.previous?.state === 'in_doubt');
+  //    (An incremental read loaded only part of the folder's ledger; the folder has rows, see deltaStart.)
+  const folderHasNoLedger = !incremental && ledger.length === 0;
+  const mayBeThere = folderHasNoLedger && input.targetPreexisting ? wanted : wanted.filter((c) => c.previous?.state === 'in_doubt');
   if (mayBeThere.length > 0) {
     const lookup = await findOnTarget(target, input.targetFolder, mayBeThere, (tv) => claimedTargetUids(input.db, input.pairId, input.targetFolder, tv));
     await write(lookup.found.map(({ candidate, targetUid }) => ledgerWrite(candidate, input.sourceFolder, uidValidity, 'migrated', {
@@ -174,14 +199,14 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   // 6. Flags of items migrated earlier.
   if (input.syncFlags && input.state && !targetUnavailable) {
     const targetStatus = await target.status(input.targetFolder, { condstore: false });
-    const migrated = new Map<number, LedgerItem>();
-    for (const item of current.values()) {
-      if (item.state === 'migrated' && item.targetUidValidity === targetStatus.uidValidity) migrated.set(item.uid, item);
-    }
     const sameValidity = input.state.uidValidity === uidValidity;
     const updates = await carryFlags({
       source: input.source, target, sourceFolder: input.sourceFolder, uidValidity,
-      changedSince: sameValidity ? input.state.highestModseq : null, migrated,
+      changedSince: sameValidity ? input.state.highestModseq : null, targetUidValidity: targetStatus.uidValidity,
+      // An incremental read did not load the folder's migrated items: ask the ledger for the changed ones.
+      lookup: incremental
+        ? (uids) => getItemsByUid(input.db, input.pairId, input.sourceFolder, uidValidity, uids)
+        : (uids) => Promise.resolve(uids.map((uid) => current.get(uid)).filter((item) => item !== undefined)),
     });
     if (updates.length > 0) await updateTargetFlags(input.db, input.pairId, updates);
     report.flagsUpdated += updates.length;
@@ -195,6 +220,20 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     messages: input.status.messages, filterHash: input.settingsHash, lastSyncedAt: new Date(),
   });
   return report;
+}
+
+/**
+ * The UID from which a delta may read this folder, or null when it must read all of it: a full or
+ * verify pass (forced), no earlier state, another UIDVALIDITY, other settings, excluded items to look
+ * at again, or a folder that was empty (its target folder may hold mail from elsewhere, which only the
+ * whole-folder path looks for). Sound because a pass saves the folder's state only after every UID
+ * below the UIDNEXT it saw has a ledger row, and new messages get UIDs ≥ UIDNEXT (RFC 3501 §2.3.1.1).
+ */
+function deltaStart(input: SyncFolderInput): number | null {
+  const state = input.state;
+  if (!state || input.reason === 'forced' || input.reevaluateExcluded || input.dryRun) return null;
+  if (state.uidValidity !== input.status.uidValidity || state.filterHash !== input.settingsHash || state.messages === 0) return null;
+  return state.uidNext;
 }
 
 /** Error for a folder whose status could not be read (it vanished between LIST and STATUS). */

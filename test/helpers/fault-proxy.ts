@@ -1,7 +1,8 @@
 /**
  * A TCP proxy on loopback that sits between Cutover and a real server and injects faults: cut every
  * connection once N bytes went from client to server (mid-APPEND), or stall. It also counts the
- * connections it saw at once, so tests can assert connection caps.
+ * connections it saw at once, so tests can assert connection caps, and records the commands clients
+ * sent, so tests can assert what went over the wire.
  */
 import net from 'node:net';
 
@@ -20,6 +21,11 @@ export interface FaultProxy {
   swallowAppendAnswer(skip: number, cutAfterMs?: number): void;
   /** Destroys every open connection now. */
   cutAll(): void;
+  /**
+   * Command lines clients sent since the last call (tag removed, e.g. `UID SEARCH RETURN (ALL) UID 9:*`;
+   * at most 200 characters each; literal payloads can appear as lines too). Clears the record.
+   */
+  takeCommands(): string[];
   /** Refuses (closes at once) new connections while true. */
   refuse(on: boolean): void;
   close(): Promise<void>;
@@ -36,6 +42,8 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let appendsToSkip: number | null = null;
   let swallowing = false;
   let swallowCutMs = 300;
+  let commands: string[] = [];
+  const COMMAND = /^[A-Za-z0-9.]+ ([A-Z][A-Z0-9-]*(?: [A-Z][A-Z0-9.-]*)?.*)$/;
 
   const cutAll = (): void => {
     for (const socket of sockets) socket.destroy();
@@ -63,7 +71,14 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       sockets.delete(client);
       sockets.delete(upstream);
     };
+    let partial = '';
     client.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('latin1')).split('\r\n');
+      partial = (lines.pop() ?? '').slice(-200);
+      for (const line of lines) {
+        const m = COMMAND.exec(line.slice(0, 200));
+        if (m?.[1] !== undefined && commands.length < 100_000) commands.push(m[1]);
+      }
       if (budget !== null) {
         budget -= chunk.length;
         if (budget <= 0) {
@@ -120,6 +135,11 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       swallowCutMs = cutAfterMs;
     },
     cutAll,
+    takeCommands() {
+      const taken = commands;
+      commands = [];
+      return taken;
+    },
     refuse(on: boolean) {
       refusing = on;
     },

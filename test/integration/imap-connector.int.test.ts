@@ -261,13 +261,23 @@ describe('session', () => {
     assert.deepEqual(await session.searchBySize('Search', content.length), [1]);
 
     const before = await session.status('Search', { condstore: true });
-    await session.setFlags('Search', 2, ['\\Flagged', '$Done', '\\Recent']);
+    await session.setFlags('Search', [2], ['\\Flagged', '$Done', '\\Recent']);
     const changed = [];
     for await (const f of session.fetchFlags('Search', before.highestModseq)) changed.push(f);
     assert.deepEqual(changed.map((f) => [f.uid, [...f.flags].sort()]), [[2, ['$Done', '\\Flagged']]]);
     const all = [];
     for await (const f of session.fetchFlags('Search', null)) all.push(f.uid);
     assert.deepEqual(all, [1, 2]);
+
+    // Several UIDs in one STORE (and one that does not exist, which the server ignores); listing from a UID.
+    await session.append('Search', [message('third'), message('fourth')].map((c) => ({ content: c, flags: [], internalDate: new Date() })));
+    await session.setFlags('Search', [4, 1, 3, 99], ['\\Seen']);
+    const flagsNow = new Map<number, string[]>();
+    for await (const f of session.fetchFlags('Search', null)) flagsNow.set(f.uid, [...f.flags].sort());
+    assert.deepEqual([...flagsNow].sort(([a], [b]) => a - b), [[1, ['\\Seen']], [2, ['$Done', '\\Flagged']], [3, ['\\Seen']], [4, ['\\Seen']]]);
+    assert.deepEqual((await session.listUids('Search', 3)).uids, [3, 4]);
+    assert.deepEqual((await session.listUids('Search', 9)).uids, [], 'n:* names the highest UID even below n; it is filtered out');
+    assert.deepEqual((await session.listUids('Search', 1)).uids, [1, 2, 3, 4]);
   });
 });
 

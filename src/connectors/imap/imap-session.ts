@@ -41,14 +41,14 @@ export async function openImapSession(endpoint: ImapEndpoint, options: OpenImapS
     status: (path, statusOptions) => folderStatus(client, caps, path, statusOptions),
     createFolder: (path) => createFolder(client, path, delimiter()),
     subscribe: (path) => subscribe(client, path),
-    listUids: (path) => listUids(client, caps, path),
+    listUids: (path, fromUid) => listUids(client, caps, path, fromUid),
     fetchMeta: (path, uids) => fetchMeta(client, path, uids),
     fetchMessages: (path, uids) => fetchMessages(client, path, uids),
     downloadMessage: (path, uid) => downloadMessage(client, path, uid),
     append: (path, items) => appendBatch(client, info, path, items, logger),
     searchByMessageId: (path, messageId) => searchByMessageId(client, caps, path, messageId),
     searchBySize: (path, size) => searchBySize(client, caps, path, size),
-    setFlags: (path, uid, flags) => setFlags(client, path, uid, flags),
+    setFlags: (path, uids, flags) => setFlags(client, path, uids, flags),
     fetchFlags: (path, changedSince) => fetchFlags(client, path, changedSince),
     async close() {
       if (closed) return;

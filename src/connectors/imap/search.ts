@@ -39,13 +39,20 @@ async function uidSearch(client: ImapFlow, capabilities: ReadonlySet<string>, pa
   return [...new Set(found)].sort((a, b) => a - b);
 }
 
-/** All UIDs of `path`, ascending, with the folder's UIDVALIDITY. */
+/**
+ * All UIDs of `path`, ascending, with the folder's UIDVALIDITY; with `fromUid`, only those at or above
+ * it (`UID SEARCH UID n:*`). `n:*` always matches the folder's highest UID even when it is below n
+ * (RFC 3501 §6.4.8: `*` is the largest UID in use, and `a:b` is the range between them in either
+ * order), so the result is filtered here.
+ */
 // No shortcut on an empty `exists`: on a connection that appended to the selected folder, ImapFlow's
 // count can lag until the server's next untagged EXISTS, and a wrong "empty" would cause a duplicate.
-export async function listUids(client: ImapFlow, capabilities: ReadonlySet<string>, path: string): Promise<{ uidValidity: bigint; uids: number[] }> {
+export async function listUids(client: ImapFlow, capabilities: ReadonlySet<string>, path: string, fromUid?: number): Promise<{ uidValidity: bigint; uids: number[] }> {
+  const from = fromUid !== undefined && Number.isSafeInteger(fromUid) && fromUid > 1 ? fromUid : null;
+  const criteria: OutAttribute[] = from === null ? [{ type: 'ATOM', value: 'ALL' }] : [{ type: 'ATOM', value: 'UID' }, { type: 'SEQUENCE', value: `${from}:*` }];
   return withFolder(client, path, 'read-only', async (mailbox) => {
-    const uids = await uidSearch(client, capabilities, path, [{ type: 'ATOM', value: 'ALL' }]);
-    return { uidValidity: mailbox.uidValidity, uids };
+    const uids = await uidSearch(client, capabilities, path, criteria);
+    return { uidValidity: mailbox.uidValidity, uids: from === null ? uids : uids.filter((uid) => uid >= from) };
   });
 }
 

@@ -6,17 +6,29 @@
 import type { ImapFlow } from 'imapflow';
 import { mapImapError } from './map-imap-error.ts';
 import { appendableFlags } from './append.ts';
-import { execCommand, type OutAttribute } from './imap-wire.ts';
+import { chunks, execCommand, toSequenceSet, type OutAttribute } from './imap-wire.ts';
 import { iterateInFolder, withFolder } from './select-folder.ts';
 
-/** Replaces the flags of one message (the folder is SELECTed read-write for this). `\Recent` is never sent. */
-export async function setFlags(client: ImapFlow, path: string, uid: number, flags: readonly string[]): Promise<void> {
+/** UIDs per STORE: keeps a command line of scattered UIDs far below servers' line limits (8 KiB and up). */
+const STORE_CHUNK = 500;
+
+/**
+ * Gives every message in `uids` exactly `flags` (the folder is SELECTed read-write for this): one
+ * `UID STORE set FLAGS.SILENT (…)` per 500 UIDs, so a flag change shared by many messages costs one
+ * round trip, not one per message. UIDs that no longer exist are ignored by the server (RFC 3501
+ * §6.4.8: a UID set may name messages that are gone). `\Recent` is never sent.
+ */
+export async function setFlags(client: ImapFlow, path: string, uids: readonly number[], flags: readonly string[]): Promise<void> {
+  if (uids.length === 0) return;
   const list: OutAttribute[] = appendableFlags(flags).map((flag) => ({ type: 'ATOM', value: flag }));
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
   await withFolder(client, path, 'read-write', async () => {
-    try {
-      await execCommand(client, 'UID STORE', [{ type: 'SEQUENCE', value: String(uid) }, { type: 'ATOM', value: 'FLAGS.SILENT' }, list]);
-    } catch (err) {
-      throw mapImapError(err, { operation: 'store', path });
+    for (const part of chunks(sorted, STORE_CHUNK)) {
+      try {
+        await execCommand(client, 'UID STORE', [{ type: 'SEQUENCE', value: toSequenceSet(part) }, { type: 'ATOM', value: 'FLAGS.SILENT' }, list]);
+      } catch (err) {
+        throw mapImapError(err, { operation: 'store', path });
+      }
     }
   });
 }

@@ -102,8 +102,11 @@ export interface ImapSession {
   status(path: string, options: FolderStatusOptions): Promise<FolderStatusData>;
   createFolder(path: string): Promise<void>;
   subscribe(path: string): Promise<void>;
-  /** All UIDs in the folder, ascending (UID SEARCH ALL). Selects the folder read-only. */
-  listUids(path: string): Promise<{ uidValidity: bigint; uids: number[] }>;
+  /**
+   * All UIDs in the folder, ascending (UID SEARCH ALL), or only those ≥ `fromUid` (UID SEARCH UID n:*).
+   * Selects the folder read-only.
+   */
+  listUids(path: string, fromUid?: number): Promise<{ uidValidity: bigint; uids: number[] }>;
   /** Metadata of the given UIDs (FETCH UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS …]). */
   fetchMeta(path: string, uids: readonly number[]): AsyncIterable<MessageMetaData>;
   /** Full messages of the given UIDs in batches (BODY.PEEK[]), never setting \Seen. */
@@ -120,8 +123,8 @@ export interface ImapSession {
   searchByMessageId(path: string, messageId: string): Promise<number[]>;
   /** UIDs in `path` with this exact RFC822.SIZE and INTERNALDATE day: candidates for fingerprint matching. */
   searchBySize(path: string, size: number): Promise<number[]>;
-  /** Replace the flags of the given UIDs (UID STORE FLAGS.SILENT). */
-  setFlags(path: string, uid: number, flags: readonly string[]): Promise<void>;
+  /** Gives the given UIDs exactly these flags (UID STORE set FLAGS.SILENT; one command per 500 UIDs). */
+  setFlags(path: string, uids: readonly number[], flags: readonly string[]): Promise<void>;
   /** Flags of messages changed since a MODSEQ (CHANGEDSINCE, RFC 7162 §3.1.4), or of all when null. */
   fetchFlags(path: string, changedSince: bigint | null): AsyncIterable<{ uid: number; flags: readonly string[]; modseq: bigint | null }>;
   close(): Promise<void>;
