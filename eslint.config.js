@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cutover-data/', '.test-state/', 'bench/.work/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'cutover-data/', '.test-state/', 'bench/.work/', 'web/dist/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

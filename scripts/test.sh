@@ -129,6 +129,9 @@ start_postgres() {
   echo "PostgreSQL 15 on 127.0.0.1:$port (state $pg_dir)"
 }
 
+# The CLI the integration and e2e tests start runs from the JavaScript build when it is current
+# (bin/cutover.js): build it, so the tests run what `npm start` runs.
+run_step build npm run --silent build
 run_step postgres start_postgres
 if [ "$pg_started" -eq 1 ] && [ "${#only_int[@]}" -gt 0 ]; then
   run_step integration node --test --test-reporter=spec --test-concurrency=2 --test-timeout=300000 "${only_int[@]}"

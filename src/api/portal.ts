@@ -9,13 +9,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/app-error.ts';
+import { PROJECT_ROOT } from '../core/project-root.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { resolvePrincipal } from './auth/authenticate.ts';
 import { notFoundError } from './error-mapper.ts';
 import type { ApiApp } from './fastify-types.ts';
 
 /** Where `vite build` writes the portal. */
-export const PORTAL_DIST = resolve(import.meta.dirname, '../../web/dist');
+export const PORTAL_DIST = resolve(PROJECT_ROOT, 'web', 'dist');
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -4,10 +4,10 @@
  * at once (serve + workers): the first applies, the others wait and then find nothing left to do.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type pg from 'pg';
 import { AppError } from '../core/app-error.ts';
+import { PROJECT_ROOT } from '../core/project-root.ts';
 import { MIGRATION_LOCK } from './advisory-locks.ts';
 import type { StoreLogger } from './db.ts';
 
@@ -18,7 +18,7 @@ export interface MigrationFile {
   readonly file: string;
 }
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'src', 'store', 'migrations');
 const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
 
 /** The migration files of `dir` in version order; fails on two files with one number. */
