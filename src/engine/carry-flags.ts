@@ -24,6 +24,8 @@ function flagsKey(flags: readonly string[]): string {
 
 interface StoreGroup {
   readonly targetFolder: string;
+  /** The target UIDVALIDITY the items' target UIDs belong to: checked by the STORE's own SELECT. */
+  readonly targetUidValidity: bigint;
   readonly flags: readonly string[];
   readonly targetUids: number[];
   readonly updates: FlagUpdate[];
@@ -36,8 +38,6 @@ export async function carryFlags(options: {
   sourceFolder: string;
   uidValidity: bigint;
   changedSince: bigint | null;
-  /** The target folder's UIDVALIDITY now: items migrated under another one have no valid target UID. */
-  targetUidValidity: bigint;
   /** The ledger items of these source UIDs (the ledger's, not all may exist). */
   lookup: (uids: readonly number[]) => Promise<Iterable<LedgerItem>>;
 }): Promise<FlagUpdate[]> {
@@ -50,21 +50,20 @@ export async function carryFlags(options: {
   const groups = new Map<string, StoreGroup>();
   for (const item of await options.lookup([...changes.keys()])) {
     const flags = changes.get(item.uid);
-    if (!flags || item.state !== 'migrated' || item.targetUid === null || item.targetFolder === null) continue;
-    if (item.targetUidValidity !== options.targetUidValidity) continue;
+    if (!flags || item.state !== 'migrated' || item.targetUid === null || item.targetFolder === null || item.targetUidValidity === null) continue;
     const key = flagsKey(flags);
     if (key === flagsKey(item.flags)) continue;
-    const groupKey = `${item.targetFolder}\u0000${key}`;
+    const groupKey = `${item.targetFolder}\u0000${item.targetUidValidity}\u0000${key}`;
     let group = groups.get(groupKey);
-    if (!group) groups.set(groupKey, (group = { targetFolder: item.targetFolder, flags, targetUids: [], updates: [] }));
+    if (!group) groups.set(groupKey, (group = { targetFolder: item.targetFolder, targetUidValidity: item.targetUidValidity, flags, targetUids: [], updates: [] }));
     group.targetUids.push(item.targetUid);
     group.updates.push({ sourceFolder: options.sourceFolder, uidValidity: options.uidValidity, uid: item.uid, flags });
   }
 
   const updates: FlagUpdate[] = [];
   for (const group of groups.values()) {
-    await options.target.setFlags(group.targetFolder, group.targetUids, group.flags);
-    updates.push(...group.updates);
+    // A target folder recreated since (another UIDVALIDITY) holds none of these UIDs: nothing to set.
+    if (await options.target.setFlags(group.targetFolder, group.targetUids, group.flags, group.targetUidValidity)) updates.push(...group.updates);
   }
   return updates;
 }

@@ -198,11 +198,10 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
 
   // 6. Flags of items migrated earlier.
   if (input.syncFlags && input.state && !targetUnavailable) {
-    const targetStatus = await target.status(input.targetFolder, { condstore: false });
     const sameValidity = input.state.uidValidity === uidValidity;
     const updates = await carryFlags({
       source: input.source, target, sourceFolder: input.sourceFolder, uidValidity,
-      changedSince: sameValidity ? input.state.highestModseq : null, targetUidValidity: targetStatus.uidValidity,
+      changedSince: sameValidity ? input.state.highestModseq : null,
       // An incremental read did not load the folder's migrated items: ask the ledger for the changed ones.
       lookup: incremental
         ? (uids) => getItemsByUid(input.db, input.pairId, input.sourceFolder, uidValidity, uids)

@@ -271,7 +271,8 @@ describe('session', () => {
 
     // Several UIDs in one STORE (and one that does not exist, which the server ignores); listing from a UID.
     await session.append('Search', [message('third'), message('fourth')].map((c) => ({ content: c, flags: [], internalDate: new Date() })));
-    await session.setFlags('Search', [4, 1, 3, 99], ['\\Seen']);
+    assert.equal(await session.setFlags('Search', [4, 1, 3, 99], ['\\Seen'], before.uidValidity), true);
+    assert.equal(await session.setFlags('Search', [2], ['\\Deleted'], before.uidValidity + 1n), false, 'another UIDVALIDITY: nothing stored');
     const flagsNow = new Map<number, string[]>();
     for await (const f of session.fetchFlags('Search', null)) flagsNow.set(f.uid, [...f.flags].sort());
     assert.deepEqual([...flagsNow].sort(([a], [b]) => a - b), [[1, ['\\Seen']], [2, ['$Done', '\\Flagged']], [3, ['\\Seen']], [4, ['\\Seen']]]);

@@ -120,6 +120,7 @@ describe('delta passes read only what changed', () => {
     const stores = targetCommands.filter((c) => c.startsWith('UID STORE'));
     assert.equal(stores.length, 1, `three messages with the same new flags: one STORE (${stores.join(' | ')})`);
     assert.match(stores[0] ?? '', /^UID STORE \S+ FLAGS\.SILENT \(\\Flagged\)$/);
+    assert.deepEqual(targetCommands.filter((c) => c.startsWith('STATUS')), [], 'the STORE\'s SELECT checks the target UIDVALIDITY; no STATUS');
 
     const states = await pool.query<{ uid: string; state: string; reason_code: string | null }>(
       `SELECT uid, state, reason_code FROM ledger_items WHERE source_folder = 'credit' AND uid = ANY($1::bigint[]) ORDER BY uid`, [failed.map((f) => f.uid)]);

@@ -48,7 +48,7 @@ export async function openImapSession(endpoint: ImapEndpoint, options: OpenImapS
     append: (path, items) => appendBatch(client, info, path, items, logger),
     searchByMessageId: (path, messageId) => searchByMessageId(client, caps, path, messageId),
     searchBySize: (path, size) => searchBySize(client, caps, path, size),
-    setFlags: (path, uids, flags) => setFlags(client, path, uids, flags),
+    setFlags: (path, uids, flags, uidValidity) => setFlags(client, path, uids, flags, uidValidity),
     fetchFlags: (path, changedSince) => fetchFlags(client, path, changedSince),
     async close() {
       if (closed) return;

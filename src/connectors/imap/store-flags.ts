@@ -16,13 +16,17 @@ const STORE_CHUNK = 500;
  * Gives every message in `uids` exactly `flags` (the folder is SELECTed read-write for this): one
  * `UID STORE set FLAGS.SILENT (…)` per 500 UIDs, so a flag change shared by many messages costs one
  * round trip, not one per message. UIDs that no longer exist are ignored by the server (RFC 3501
- * §6.4.8: a UID set may name messages that are gone). `\Recent` is never sent.
+ * §6.4.8: a UID set may name messages that are gone). `\Recent` is never sent. With `uidValidity`,
+ * nothing is stored (false) when the folder's UIDVALIDITY is another one.
  */
-export async function setFlags(client: ImapFlow, path: string, uids: readonly number[], flags: readonly string[]): Promise<void> {
-  if (uids.length === 0) return;
+export async function setFlags(client: ImapFlow, path: string, uids: readonly number[], flags: readonly string[], uidValidity?: bigint): Promise<boolean> {
+  if (uids.length === 0) return true;
   const list: OutAttribute[] = appendableFlags(flags).map((flag) => ({ type: 'ATOM', value: flag }));
   const sorted = [...new Set(uids)].sort((a, b) => a - b);
-  await withFolder(client, path, 'read-write', async () => {
+  return withFolder(client, path, 'read-write', async (mailbox) => {
+    // UIDs are only meaningful under the UIDVALIDITY they were given in (RFC 3501 §2.3.1.1); the
+    // SELECT's answer carries it, so no STATUS round trip is needed to check.
+    if (uidValidity !== undefined && mailbox.uidValidity !== uidValidity) return false;
     for (const part of chunks(sorted, STORE_CHUNK)) {
       try {
         await execCommand(client, 'UID STORE', [{ type: 'SEQUENCE', value: toSequenceSet(part) }, { type: 'ATOM', value: 'FLAGS.SILENT' }, list]);
@@ -30,6 +34,7 @@ export async function setFlags(client: ImapFlow, path: string, uids: readonly nu
         throw mapImapError(err, { operation: 'store', path });
       }
     }
+    return true;
   });
 }
 

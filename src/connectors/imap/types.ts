@@ -123,8 +123,11 @@ export interface ImapSession {
   searchByMessageId(path: string, messageId: string): Promise<number[]>;
   /** UIDs in `path` with this exact RFC822.SIZE and INTERNALDATE day: candidates for fingerprint matching. */
   searchBySize(path: string, size: number): Promise<number[]>;
-  /** Gives the given UIDs exactly these flags (UID STORE set FLAGS.SILENT; one command per 500 UIDs). */
-  setFlags(path: string, uids: readonly number[], flags: readonly string[]): Promise<void>;
+  /**
+   * Gives the given UIDs exactly these flags (UID STORE set FLAGS.SILENT; one command per 500 UIDs).
+   * With `uidValidity`, stores nothing and returns false when the folder has another UIDVALIDITY.
+   */
+  setFlags(path: string, uids: readonly number[], flags: readonly string[], uidValidity?: bigint): Promise<boolean>;
   /** Flags of messages changed since a MODSEQ (CHANGEDSINCE, RFC 7162 §3.1.4), or of all when null. */
   fetchFlags(path: string, changedSince: bigint | null): AsyncIterable<{ uid: number; flags: readonly string[]; modseq: bigint | null }>;
   close(): Promise<void>;
