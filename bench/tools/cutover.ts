@@ -13,20 +13,14 @@ import { promisify } from 'node:util';
 import { measure } from '../measure.ts';
 import { failIfNonZero, ToolFailed } from './types.ts';
 import type { Account, PairSetup, Tool, ToolPair, ToolPass } from './types.ts';
+import { CUTOVER_NODE_OPTIONS } from '../node-options.ts';
 
 const execFileAsync = promisify(execFile);
 export const CUTOVER_BIN = resolve(import.meta.dirname, '../../bin/cutover.js');
 
-/**
- * Node options for every Cutover pass the harness runs, from BENCH_CUTOVER_NODE_OPTIONS (e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof`): how a pass is profiled in the very setting it is measured in
- * (Node refuses --cpu-prof in NODE_OPTIONS).
- */
-const NODE_OPTIONS = (process.env['BENCH_CUTOVER_NODE_OPTIONS'] ?? '').split(/\s+/).filter((a) => a !== '');
-
 export function cutoverSyncArgs(source: Account, target: Account, dataDir: string): string[] {
   return [
-    ...NODE_OPTIONS, CUTOVER_BIN, 'sync',
+    ...CUTOVER_NODE_OPTIONS, CUTOVER_BIN, 'sync',
     '--host1', source.host, '--port1', String(source.port), '--user1', source.user, '--password1', source.password, '--nossl1', '--notls1',
     '--host2', target.host, '--port2', String(target.port), '--user2', target.user, '--password2', target.password, '--nossl2', '--notls2',
     '--json', '--no-progress', '--data-dir', dataDir,

@@ -39,21 +39,11 @@ export class SessionLane {
   }
 
   /**
-   * The source session (opened on first call). Lanes other than the first list the folders once after
-   * login: ImapFlow looks up a folder with its own LIST before each SELECT unless it has listed them,
-   * so a lane syncing 250 folders would otherwise pay 250 extra round trips.
+   * The source session (opened on first call). Its first SELECT of a folder it has not listed lists
+   * every folder once (select-folder.ts), so a lane syncing 250 folders does not pay 250 LISTs.
    */
   sourceSession(): Promise<ImapSession> {
-    this.#source ??= openWithRetry(this.#deps.openSession, this.#pair.source, `source-${this.#index}`, 'source').then(async (session) => {
-      if (this.#index === 0) return session;
-      try {
-        await session.listFolders();
-      } catch (err) {
-        await session.close();
-        throw err;
-      }
-      return session;
-    });
+    this.#source ??= openWithRetry(this.#deps.openSession, this.#pair.source, `source-${this.#index}`, 'source');
     return this.#source;
   }
 

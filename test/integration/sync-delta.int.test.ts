@@ -4,7 +4,8 @@
  * - a folder whose last pass finished is listed from the UIDNEXT that pass saw (`UID SEARCH UID n:*`),
  *   never in full; a folder new to the ledger is listed in full;
  * - a failed item below that UIDNEXT is retried; one deleted at the source since is recorded as vanished;
- * - flag changes that end in the same flags share one `UID STORE`;
+ * - flag changes that end in the same flags share one `UID STORE`; no connection LISTs a folder
+ *   before each SELECT (one `LIST "" "*"` per connection at most);
  * - a full pass afterwards (every folder read in full) finds nothing left to do.
  */
 import { after, before, describe, test } from 'node:test';
@@ -96,8 +97,10 @@ describe('delta passes read only what changed', () => {
     ]);
     const client = await connectImap(sourceAccount());
     try {
-      await client.mailboxOpen('belden');
-      await client.messageFlagsSet('2,4,6', ['\\Flagged'], { uid: true });
+      for (const folder of ['belden', 'it']) {
+        await client.mailboxOpen(folder);
+        await client.messageFlagsSet('2,4,6', ['\\Flagged'], { uid: true });
+      }
     } finally {
       await client.logout();
     }
@@ -112,14 +115,16 @@ describe('delta passes read only what changed', () => {
 
     assert.equal(delta.counts.copied, 1 + 2 + 1, 'the retried item, two new in credit, one in the new folder');
     assert.equal(delta.counts.failed, 0);
-    assert.deepEqual(delta.folders.map((f) => f.source).sort(), ['Later', 'belden', 'credit']);
+    assert.deepEqual(delta.folders.map((f) => f.source).sort(), ['Later', 'belden', 'credit', 'it']);
     const searches = sourceCommands.filter((c) => c.startsWith('UID SEARCH'));
     assert.ok(searches.some((c) => c.endsWith(` UID ${creditNext}:*`)), `credit listed from ${creditNext}: ${searches.join(' | ')}`);
     assert.ok(searches.some((c) => c.endsWith(` UID ${beldenNext}:*`)), `belden listed from ${beldenNext}: ${searches.join(' | ')}`);
     assert.equal(searches.filter((c) => c.endsWith(' ALL')).length, 1, `only the new folder is listed in full: ${searches.join(' | ')}`);
     const stores = targetCommands.filter((c) => c.startsWith('UID STORE'));
-    assert.equal(stores.length, 1, `three messages with the same new flags: one STORE (${stores.join(' | ')})`);
-    assert.match(stores[0] ?? '', /^UID STORE \S+ FLAGS\.SILENT \(\\Flagged\)$/);
+    assert.equal(stores.length, 2, `three messages with the same new flags: one STORE per folder (${stores.join(' | ')})`);
+    for (const store of stores) assert.match(store, /^UID STORE \S+ FLAGS\.SILENT \(\\Flagged\)$/);
+    const perFolderLists = [...sourceCommands, ...targetCommands].filter((c) => c.startsWith('LIST ') && !c.startsWith('LIST "" "*"'));
+    assert.deepEqual(perFolderLists, [], 'a connection lists all folders once, not one LIST before each SELECT');
     assert.deepEqual(targetCommands.filter((c) => c.startsWith('STATUS')), [], 'the STORE\'s SELECT checks the target UIDVALIDITY; no STATUS');
 
     const states = await pool.query<{ uid: string; state: string; reason_code: string | null }>(

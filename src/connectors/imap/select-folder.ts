@@ -9,8 +9,30 @@ import { mapImapError } from './map-imap-error.ts';
 
 export type FolderAccess = 'read-only' | 'read-write';
 
+/** Connections that have listed every folder once (ImapFlow keeps what LIST returned per connection). */
+const listedOnce = new WeakSet<ImapFlow>();
+
+/**
+ * ImapFlow runs `LIST "" path` before SELECTing a folder its connection has not listed: one round trip
+ * per folder. The first time a connection needs a folder it does not know, one `LIST "" "*"` fills
+ * ImapFlow's cache for every folder instead (a lane that opens 250 folders pays 1 LIST, not 250). A
+ * folder created after that LIST (by another connection) still gets ImapFlow's own LIST.
+ */
+async function knowFolders(client: ImapFlow, path: string): Promise<void> {
+  // `folders` is ImapFlow's per-connection LIST cache (imap-flow.js), not in its type declarations.
+  const known = (client as unknown as { folders?: Map<string, unknown> }).folders;
+  if (listedOnce.has(client) || known?.has(path) === true) return;
+  listedOnce.add(client);
+  try {
+    await client.list();
+  } catch (err) {
+    throw mapImapError(err, { operation: 'list', path });
+  }
+}
+
 /** Selects `path` and holds the connection's mailbox lock until `release()`. */
 export async function lockFolder(client: ImapFlow, path: string, access: FolderAccess): Promise<{ mailbox: MailboxObject; release: () => void }> {
+  await knowFolders(client, path);
   let lock;
   try {
     lock = await client.getMailboxLock(path, { readOnly: access === 'read-only', description: `cutover ${access}` });
