@@ -116,6 +116,8 @@ export async function startCutoverProjectHost(lab: Lab, cutover: Tool, passConne
             if (worker.child.exitCode !== null) throw new Error(worker.out());
             return worker.out().includes('taking passes');
           }, 60_000);
+          // The worker states its concurrency: a K it did not take would make this point a lie.
+          if (!worker.out().includes(`(${k} at once)`)) throw new Error(`cutover worker did not take --concurrency ${k}: ${worker.out()}`);
           const workerPid = worker.child.pid;
           const window = cpuWindow({ source: dovecotMasterPid(sources[0]!.server.configPath), target: dovecotMasterPid(server.configPath), worker: workerPid, postgres: postmaster });
           await api(`/api/projects/${project.id}/start`, {});

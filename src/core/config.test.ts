@@ -49,6 +49,16 @@ test('flags win over the config file, which wins over the environment', () => {
   assert.equal(config.logLevel, 'debug');
 });
 
+test('flags are read under the names commander gives them (--concurrency sets workerConcurrency)', () => {
+  const config = loadConfig({
+    env: { CUTOVER_SECRET_KEY: KEY_B64, CUTOVER_WORKER_CONCURRENCY: '9' },
+    flags: { concurrency: '16', passConnections: '3', workerName: 'w1', workerConcurrency: '2' },
+  });
+  assert.equal(config.workerConcurrency, 16, '--concurrency wins over the environment');
+  assert.equal(config.passConnections, 3);
+  assert.equal(config.workerName, 'w1');
+});
+
 test('every invalid key is listed at once, with where it came from', () => {
   const dir = tmp();
   const file = join(dir, 'cutover.json');

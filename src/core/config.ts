@@ -179,6 +179,11 @@ const SOURCES: Readonly<Record<SettingKey, { env: readonly string[]; flag: strin
   fakeClock: { env: ['CUTOVER_FAKE_CLOCK'], flag: '--fake-clock' },
 };
 
+/** The property commander gives a flag's value: `--job-heartbeat-seconds` → `jobHeartbeatSeconds`. */
+function flagProperty(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** The keys a config file and the flags object may carry. */
 export const CONFIG_KEYS: readonly SettingKey[] = Object.keys(SOURCES) as SettingKey[];
 
@@ -237,7 +242,8 @@ export function loadConfig(input: LoadConfigInput): Readonly<Config> {
   }
 
   for (const key of CONFIG_KEYS) {
-    const value = input.flags?.[key];
+    // Commander names a flag's value after the flag (`--concurrency` → `concurrency`), not the setting.
+    const value = input.flags?.[flagProperty(SOURCES[key].flag)];
     if (value !== undefined && value !== null && value !== '') {
       merged[key] = value;
       origin[key] = SOURCES[key].flag;
