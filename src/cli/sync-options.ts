@@ -8,7 +8,7 @@ import { AppError } from '../core/app-error.ts';
 import { defaultImapPort, type ImapAuth, type ImapEndpoint, type TlsMode } from '../core/endpoint.ts';
 import type { FilterOptions } from '../engine/filters.ts';
 import { parseRegexTrans } from '../engine/folder-map.ts';
-import { DEFAULT_BATCH, type FolderSelection, type PassOptions } from '../engine/pass-types.ts';
+import { DEFAULT_BATCH, DEFAULT_SPLIT_MESSAGES, type FolderSelection, type PassOptions } from '../engine/pass-types.ts';
 import type { DavAuth, DavEndpoint, DavKind } from '../connectors/dav/types.ts';
 import type { DavPassOptions } from '../engine/dav/dav-pass-types.ts';
 import type { EventWindow } from '../engine/dav/event-window.ts';
@@ -25,7 +25,7 @@ export interface SyncFlags {
   folder?: string[]; include?: string[]; exclude?: string[]; regextrans2?: string[]; automap?: boolean;
   maxage?: string; minage?: string; maxsize?: string; minsize?: string;
   dry?: boolean; justfolders?: boolean; justlogin?: boolean; syncflags?: boolean;
-  connections?: string; full?: boolean; batchMessages?: string;
+  connections?: string; full?: boolean; batchMessages?: string; split?: string;
   resetLedger?: boolean; resetFolder?: string[];
   // Calendars and contacts (docs/calendars-and-contacts.md)
   caldav1?: string; caldav2?: string; carddav1?: string; carddav2?: string;
@@ -139,6 +139,7 @@ export function parseSyncFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker:
   const problems: string[] = [];
   const connections = integer('connections', flags.connections, problems, 1) ?? 4;
   const batchMessages = integer('batch-messages', flags.batchMessages, problems, 1) ?? DEFAULT_BATCH.batchMessages;
+  const splitMessages = integer('split', flags.split, problems, 0) ?? DEFAULT_SPLIT_MESSAGES;
   const source = endpoint(1, flags, env, connections, problems);
   const target = endpoint(2, flags, env, connections, problems);
   const regexTrans: Array<{ pattern: RegExp; replacement: string }> = [];
@@ -171,7 +172,7 @@ export function parseSyncFlags(flags: SyncFlags, env: NodeJS.ProcessEnv, worker:
     pass: {
       kind: flags.full ? 'full' : 'delta', selection, filters, syncFlags: flags.syncflags ?? false,
       dryRun: flags.dry ?? false, justFolders: flags.justfolders ?? false, connections, worker,
-      batchMessages, batchBytes: DEFAULT_BATCH.batchBytes, memoryBytes: DEFAULT_BATCH.memoryBytes,
+      batchMessages, batchBytes: DEFAULT_BATCH.batchBytes, memoryBytes: DEFAULT_BATCH.memoryBytes, splitMessages,
     },
   };
 }

@@ -43,7 +43,15 @@ export interface PassOptions {
   readonly batchBytes: number;
   /** Bytes of mail the whole pass holds at once, over all lanes (byte-budget.ts); bounds memory. */
   readonly memoryBytes: number;
+  /**
+   * A folder with more messages to copy than this is cut into shares of this size that idle lanes
+   * help copy (shared-copies.ts); 0 never shares. Default DEFAULT_SPLIT_MESSAGES (--split).
+   */
+  readonly splitMessages?: number;
 }
+
+/** Messages per share of a large folder: 5 batches, so a share is worth a lane's SELECT and set-up. */
+export const DEFAULT_SPLIT_MESSAGES = 1000;
 
 /**
  * 8 MiB batches keep a batch's round trip small against its transfer; 32 MiB for the whole pass

@@ -18,11 +18,12 @@ import { finishPass, interruptStalePasses, startPass } from '../store/pass.repos
 import { backoffMs } from './classify-error.ts';
 import { buildFilters, filterHash } from './filters.ts';
 import { buildFolderMap } from './folder-map.ts';
-import { newFolderReport, type FolderReport, type PairRef, type PassDeps, type PassOptions, type PassOutcome } from './pass-types.ts';
+import { DEFAULT_SPLIT_MESSAGES, newFolderReport, type FolderReport, type PairRef, type PassDeps, type PassOptions, type PassOutcome } from './pass-types.ts';
 import { planFolder } from './plan-folders.ts';
 import { startTargetFolders, subscribeTargetFolders } from './target-folders.ts';
 import { syncFolder } from './sync-folder.ts';
 import { SessionLane } from './session-lane.ts';
+import { SharedCopies } from './shared-copies.ts';
 import { verifyPass } from './verify-pass.ts'; // verify hook (issue 3)
 
 const FOLDER_ATTEMPTS = 3;
@@ -122,15 +123,43 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
       return refused.size > 0;
     };
     if (options.justFolders) return await finish((await finishFolders()) ? 'completed_with_errors' : 'completed');
-    const laneCount = Math.max(1, Math.min(options.connections, jobs.length));
+    // One lane per folder, and for a large folder as many as its shares can keep busy.
+    const split = options.splitMessages ?? DEFAULT_SPLIT_MESSAGES;
+    const newItems = (job: FolderJob): number => Math.max(0, job.status.messages - (states.get(job.folder.path)?.messages ?? 0));
+    const lanesOfUse = jobs.reduce((n, job) => n + (split > 0 ? Math.max(1, Math.ceil(newItems(job) / split)) : 1), 0);
+    const laneCount = Math.max(1, Math.min(options.connections, lanesOfUse));
+    const share = laneCount > 1 && split > 0 ? new SharedCopies() : null;
     for (let i = 1; i < laneCount; i++) lanes.push(new SessionLane(deps, pair, i));
     const appendLimit = target.info.appendLimit;
     const budget = new ByteBudget(options.memoryBytes);
     let next = 0;
     const runLane = async (lane: SessionLane): Promise<void> => {
+      await runFolders(lane);
+      // No folder left: help copy the shares of large folders still being copied.
+      for (let task = await share?.next(); task; task = await share?.next()) {
+        try {
+          // Started even when the pass is stopping: an aborted copy throws at once, and its owner learns of it.
+          await task.start(async () => ({ source: await lane.sourceSession(), target: await lane.targetSession() }));
+        } catch {
+          // The share's owner reports the error and retries its folder; this lane starts afresh.
+          await lane.reset();
+        }
+      }
+    };
+    const runFolders = async (lane: SessionLane): Promise<void> => {
       while (!fatal && !deps.signal?.aborted) {
         const job = jobs[next++];
         if (!job) return;
+        share?.laneBusy(true);
+        try {
+          await runFolder(lane, job);
+        } finally {
+          share?.laneBusy(false);
+        }
+      }
+    };
+    const runFolder = async (lane: SessionLane, job: FolderJob): Promise<void> => {
+      {
         const targetFolder = targetOf.get(job.folder.path) as string;
         const report = newFolderReport(job.folder.path, targetFolder, job.reason);
         const doneThisPass = new Set<number>();
@@ -147,6 +176,7 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
               targetReady: () => created.ready(targetFolder),
               targetPreexisting: created.preexisting.has(targetFolder),
               appendLimit, batchMessages: options.batchMessages, batchBytes: options.batchBytes, budget, signal: deps.signal,
+              share, splitMessages: split,
               onPlanned: (toCopy, bytes) => deps.onProgress?.({ type: 'folder-planned', folder: job.folder.path, toCopy, bytes }),
               onCopied: (count, bytes) => deps.onProgress?.({ type: 'copied', folder: job.folder.path, count, bytes }),
             });

@@ -22,6 +22,7 @@ import { evaluateFilters, type Filter } from './filters.ts';
 import { findOnTarget } from './find-on-target.ts';
 import type { FolderReport } from './pass-types.ts';
 import { planRekey } from './uidvalidity-change.ts';
+import type { LaneSessions, SharedCopies } from './shared-copies.ts';
 
 export interface SyncFolderInput {
   readonly db: Db;
@@ -49,6 +50,9 @@ export interface SyncFolderInput {
   readonly batchBytes: number;
   /** The pass's shared byte budget. */
   readonly budget: ByteBudget;
+  /** Idle lanes that may help copy this folder's shares, and the share size (0: no sharing). */
+  readonly share: SharedCopies | null;
+  readonly splitMessages: number;
   readonly signal: AbortSignal | undefined;
   readonly onPlanned: (toCopy: number, bytes: number) => void;
   readonly onCopied: (count: number, bytes: number) => void;
@@ -178,21 +182,32 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     if (lookup.found.length > 0) input.onCopied(lookup.found.length, 0);
   }
 
-  // 5. Copy.
-  const copied = await copyMessages({
-    source: input.source, target, sourceFolder: input.sourceFolder, targetFolder: input.targetFolder, uidValidity,
-    batchMessages: input.batchMessages, batchBytes: input.batchBytes, budget: input.budget, appendLimit: input.appendLimit,
-    writeLedger: write, signal: input.signal,
-    onCopied: (count, bytes) => {
-      // Counted as it happens, so a batch copied before a dropped connection stays counted.
-      report.copied += count;
-      report.bytes += bytes;
-      input.onCopied(count, bytes);
-    },
-  }, wanted);
-  report.failed += copied.failed;
-  if (copied.stoppedBy) {
-    report.error = copied.stoppedBy;
+  // 5. Copy: in one go, or a large folder in shares that idle lanes help with (shared-copies.ts).
+  let stoppedBy: AppError | null = null;
+  const copy = async (items: readonly Candidate[], sessions: LaneSessions): Promise<void> => {
+    const copied = await copyMessages({
+      source: sessions.source, target: sessions.target, sourceFolder: input.sourceFolder, targetFolder: input.targetFolder, uidValidity,
+      batchMessages: input.batchMessages, batchBytes: input.batchBytes, budget: input.budget, appendLimit: input.appendLimit,
+      writeLedger: write, signal: input.signal,
+      onCopied: (count, bytes) => {
+        // Counted as it happens, so a batch copied before a dropped connection stays counted.
+        report.copied += count;
+        report.bytes += bytes;
+        input.onCopied(count, bytes);
+      },
+    }, items);
+    report.failed += copied.failed;
+    stoppedBy ??= copied.stoppedBy;
+  };
+  const own: LaneSessions = { source: input.source, target };
+  const shares = input.share && input.splitMessages > 0 ? splitInto(wanted, input.splitMessages) : [wanted];
+  if (input.share && shares.length > 1) {
+    await input.share.run(shares.length, own, (index, sessions) => copy(shares[index] ?? [], sessions), () => stoppedBy !== null);
+  } else {
+    await copy(wanted, own);
+  }
+  if (stoppedBy) {
+    report.error = stoppedBy;
     return report;
   }
 
@@ -219,6 +234,13 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     messages: input.status.messages, filterHash: input.settingsHash, lastSyncedAt: new Date(),
   });
   return report;
+}
+
+/** Consecutive shares of at most `size` items (UID order kept). */
+function splitInto<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface FaultProxy {
    * at most 200 characters each; literal payloads can appear as lines too). Clears the record.
    */
   takeCommands(): string[];
+  /** The same with the client connection each command came on (numbered from 1 in order of arrival). */
+  takeCommandLog(): Array<{ connection: number; command: string }>;
   /** Refuses (closes at once) new connections while true. */
   refuse(on: boolean): void;
   close(): Promise<void>;
@@ -42,7 +44,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let appendsToSkip: number | null = null;
   let swallowing = false;
   let swallowCutMs = 300;
-  let commands: string[] = [];
+  let commands: Array<{ connection: number; command: string }> = [];
   const COMMAND = /^[A-Za-z0-9.]+ ([A-Z][A-Z0-9-]*(?: [A-Z][A-Z0-9.-]*)?.*)$/;
 
   const cutAll = (): void => {
@@ -56,6 +58,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       return;
     }
     total++;
+    const connection = total;
     open++;
     peak = Math.max(peak, open);
     const upstream = net.connect(targetPort, '127.0.0.1');
@@ -77,7 +80,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       partial = (lines.pop() ?? '').slice(-200);
       for (const line of lines) {
         const m = COMMAND.exec(line.slice(0, 200));
-        if (m?.[1] !== undefined && commands.length < 100_000) commands.push(m[1]);
+        if (m?.[1] !== undefined && commands.length < 100_000) commands.push({ connection, command: m[1] });
       }
       if (budget !== null) {
         budget -= chunk.length;
@@ -136,6 +139,11 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     cutAll,
     takeCommands() {
+      const taken = commands;
+      commands = [];
+      return taken.map((c) => c.command);
+    },
+    takeCommandLog() {
       const taken = commands;
       commands = [];
       return taken;

@@ -2,7 +2,8 @@
  * Crash safety (non-negotiable 4): `cutover sync` killed with SIGKILL at several points of a pass,
  * connections cut mid-APPEND, and answers lost after the server stored a batch. After each series
  * the final run must leave every source message on the target exactly once (content multiset per
- * folder), and the ledger must hold no item in doubt.
+ * folder), and the ledger must hold no item in doubt. Two series share large folders between
+ * connections (`--split`), so kills and cuts also land while helper connections copy a folder's parts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,7 +114,7 @@ describe('crash safety of cutover sync', () => {
   test('killed with SIGKILL at several points (embedded database), then run again: nothing lost, nothing doubled', async () => {
     const dst = { user: 'a', password: users.a };
     const dataDir = mkdtempSync(join(tmpdir(), 'cutover-crash-'));
-    const args = ['sync', ...plainFlags({ port: source.port, ...src }, { port: target.port, ...dst }), '--data-dir', dataDir, '--json', '--batch-messages', '25', '--connections', '2'];
+    const args = ['sync', ...plainFlags({ port: source.port, ...src }, { port: target.port, ...dst }), '--data-dir', dataDir, '--json', '--batch-messages', '25', '--connections', '2', '--split', '20'];
     const env = { DATABASE_URL: '' };
     const endpoint = { host: target.host, port: target.port, ...dst };
     const kills: number[] = [];
@@ -157,7 +158,7 @@ describe('crash safety of cutover sync', () => {
     databases.push(db);
     const proxy = await startFaultProxy(target.port);
     try {
-      const args = ['sync', ...plainFlags({ port: source.port, ...src }, { port: proxy.port, ...dst }), '--json', '--batch-messages', '30', '--connections', '2'];
+      const args = ['sync', ...plainFlags({ port: source.port, ...src }, { port: proxy.port, ...dst }), '--json', '--batch-messages', '30', '--connections', '2', '--split', '30'];
       const env = { DATABASE_URL: db.url };
       const endpoint = { host: target.host, port: target.port, ...dst };
       await killWhenTargetHas(args, env, Math.floor(total * 0.25), endpoint);

@@ -78,6 +78,7 @@ export function registerSync(program: Command): void {
     .option('--reset-folder <name>', 'the same for one source folder (repeatable)', collect, [])
     .option('--connections <n>', 'folders synced in parallel (connections per server)', '4')
     .option('--batch-messages <n>', 'messages per FETCH/APPEND batch (tuning)', '200')
+    .option('--split <n>', 'a folder with more new messages than this is shared between connections in parts of this size; 0 never (default 1000)')
     .option('--caldav1 <url>', 'source CalDAV server (root URL or calendar home); --user1/--password1/--authuser1 log in')
     .option('--caldav2 <url>', 'target CalDAV server')
     .option('--carddav1 <url>', 'source CardDAV server (root URL or address-book home)')
