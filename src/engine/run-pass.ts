@@ -159,47 +159,45 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
       }
     };
     const runFolder = async (lane: SessionLane, job: FolderJob): Promise<void> => {
-      {
-        const targetFolder = targetOf.get(job.folder.path) as string;
-        const report = newFolderReport(job.folder.path, targetFolder, job.reason);
-        const doneThisPass = new Set<number>();
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await syncFolder({
-              report, doneThisPass,
-              db: deps.pool, pairId: pair.id, passId, source: await lane.sourceSession(),
-              target: options.dryRun ? null : await lane.targetSession(),
-              sourceFolder: job.folder.path, targetFolder, reason: job.reason, status: job.status,
-              state: states.get(job.folder.path), filter, settingsHash,
-              reevaluateExcluded: filter.timeDependent || states.get(job.folder.path)?.filterHash !== settingsHash,
-              syncFlags: options.syncFlags, dryRun: options.dryRun,
-              targetReady: () => created.ready(targetFolder),
-              targetPreexisting: created.preexisting.has(targetFolder),
-              appendLimit, batchMessages: options.batchMessages, batchBytes: options.batchBytes, budget, signal: deps.signal,
-              share, splitMessages: split,
-              onPlanned: (toCopy, bytes) => deps.onProgress?.({ type: 'folder-planned', folder: job.folder.path, toCopy, bytes }),
-              onCopied: (count, bytes) => deps.onProgress?.({ type: 'copied', folder: job.folder.path, count, bytes }),
-            });
-            record(report);
-            if (report.error?.retry === 'user') fatal ??= report.error;
-            break;
-          } catch (thrown) {
-            const err = toAppError(thrown);
-            if (err.code === 'PASS_INTERRUPTED' || deps.signal?.aborted) {
-              record(report); // what was copied before the interruption still counts
-              return;
-            }
-            if (err.retry === 'transient' && attempt < FOLDER_ATTEMPTS) {
-              log.warn({ folder: job.folder.path, attempt, err: err.toJSON() }, 'folder failed, retrying on a new connection');
-              await lane.reset();
-              await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
-              continue;
-            }
-            report.error = err;
-            record(report);
-            if (err.retry === 'user') fatal ??= err;
-            break;
+      const targetFolder = targetOf.get(job.folder.path) as string;
+      const report = newFolderReport(job.folder.path, targetFolder, job.reason);
+      const doneThisPass = new Set<number>();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await syncFolder({
+            report, doneThisPass,
+            db: deps.pool, pairId: pair.id, passId, source: await lane.sourceSession(),
+            target: options.dryRun ? null : await lane.targetSession(),
+            sourceFolder: job.folder.path, targetFolder, reason: job.reason, status: job.status,
+            state: states.get(job.folder.path), filter, settingsHash,
+            reevaluateExcluded: filter.timeDependent || states.get(job.folder.path)?.filterHash !== settingsHash,
+            syncFlags: options.syncFlags, dryRun: options.dryRun,
+            targetReady: () => created.ready(targetFolder),
+            targetPreexisting: created.preexisting.has(targetFolder),
+            appendLimit, batchMessages: options.batchMessages, batchBytes: options.batchBytes, budget, signal: deps.signal,
+            share, splitMessages: split,
+            onPlanned: (toCopy, bytes) => deps.onProgress?.({ type: 'folder-planned', folder: job.folder.path, toCopy, bytes }),
+            onCopied: (count, bytes) => deps.onProgress?.({ type: 'copied', folder: job.folder.path, count, bytes }),
+          });
+          record(report);
+          if (report.error?.retry === 'user') fatal ??= report.error;
+          break;
+        } catch (thrown) {
+          const err = toAppError(thrown);
+          if (err.code === 'PASS_INTERRUPTED' || deps.signal?.aborted) {
+            record(report); // what was copied before the interruption still counts
+            return;
           }
+          if (err.retry === 'transient' && attempt < FOLDER_ATTEMPTS) {
+            log.warn({ folder: job.folder.path, attempt, err: err.toJSON() }, 'folder failed, retrying on a new connection');
+            await lane.reset();
+            await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+            continue;
+          }
+          report.error = err;
+          record(report);
+          if (err.retry === 'user') fatal ??= err;
+          break;
         }
       }
     };
