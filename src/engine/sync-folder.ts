@@ -11,6 +11,7 @@
 import type { ByteBudget } from './byte-budget.ts';
 import type { FolderStatusData, ImapSession } from '../connectors/imap/types.ts';
 import { AppError } from '../core/app-error.ts';
+import { chunks } from '../core/chunks.ts';
 import type { FolderState, LedgerItem, LedgerWrite } from '../core/ledger.ts';
 import type { Db } from '../store/db.ts';
 import { claimedTargetUids, getDeltaItems, getFolderItems, getItemsByUid, rekeyItems, updateTargetFlags, writeItems } from '../store/ledger.repository.ts';
@@ -80,7 +81,7 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
   if (since !== null && listing.uidValidity === input.state?.uidValidity) {
     ledger = await getDeltaItems(input.db, input.pairId, input.sourceFolder, listing.uidValidity, since);
     // Failed and in-doubt items below `since` are tried again; one deleted at the source since then
-    // simply returns no metadata (as it would be missing from a full listing) and is left as it is.
+    // returns no metadata and is recorded as vanished (step 3).
     const below = ledger.filter((item) => item.uid < since).map((item) => item.uid);
     listing = { uidValidity: listing.uidValidity, uids: [...below, ...listing.uids] };
     // Everything else the folder holds was finished by earlier passes.
@@ -200,7 +201,7 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     stoppedBy ??= copied.stoppedBy;
   };
   const own: LaneSessions = { source: input.source, target };
-  const shares = input.share && input.splitMessages > 0 ? splitInto(wanted, input.splitMessages) : [wanted];
+  const shares = input.share && input.splitMessages > 0 ? chunks(wanted, input.splitMessages) : [wanted];
   if (input.share && shares.length > 1) {
     await input.share.run(shares.length, own, (index, sessions) => copy(shares[index] ?? [], sessions), () => stoppedBy !== null);
   } else {
@@ -234,13 +235,6 @@ export async function syncFolder(input: SyncFolderInput): Promise<FolderReport> 
     messages: input.status.messages, filterHash: input.settingsHash, lastSyncedAt: new Date(),
   });
   return report;
-}
-
-/** Consecutive shares of at most `size` items (UID order kept). */
-function splitInto<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /**

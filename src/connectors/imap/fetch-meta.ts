@@ -5,7 +5,8 @@
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { mapImapError } from './map-imap-error.ts';
-import { chunks, toSequenceSet } from './imap-wire.ts';
+import { chunks } from '../../core/chunks.ts';
+import { toSequenceSet } from './imap-wire.ts';
 import { fetchMetaRaw } from './raw-fetch-meta.ts';
 import { iterateInFolder } from './select-folder.ts';
 import type { MessageMetaData } from './types.ts';

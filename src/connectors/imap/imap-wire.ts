@@ -150,13 +150,6 @@ export function expandSequenceSet(set: string): number[] | null {
   return out;
 }
 
-/** Splits `items` into consecutive chunks of at most `size`. */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** INTERNALDATE in the APPEND date-time form `"dd-Mon-yyyy hh:mm:ss +0000"` (RFC 3501 §9), in UTC. */

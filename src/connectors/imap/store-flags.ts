@@ -6,7 +6,8 @@
 import type { ImapFlow } from 'imapflow';
 import { mapImapError } from './map-imap-error.ts';
 import { appendableFlags } from './append.ts';
-import { chunks, execCommand, toSequenceSet, type OutAttribute } from './imap-wire.ts';
+import { chunks } from '../../core/chunks.ts';
+import { execCommand, toSequenceSet, type OutAttribute } from './imap-wire.ts';
 import { iterateInFolder, withFolder } from './select-folder.ts';
 
 /** UIDs per STORE: keeps a command line of scattered UIDs far below servers' line limits (8 KiB and up). */
