@@ -199,8 +199,10 @@ describe('round trips behind a 20 ms delay proxy (40 small messages)', () => {
 
   test('LITERAL+: the whole request costs about one round trip', async () => {
     const { single, pipelined } = await measure(plusServer, 'plus');
-    assert.ok(pipelined < (COUNT * RTT) / 4, `pipelined ${Math.round(pipelined)} ms`);
     assert.ok(single > COUNT * RTT * 0.9, `single ${Math.round(single)} ms: one round trip each`);
+    // Compared with the single APPENDs of the same moment, not with a fixed time: on a loaded machine
+    // the server's own work stretches both, but 40 round trips against about one stays far apart.
+    assert.ok(pipelined < single / 3, `pipelined ${Math.round(pipelined)} ms vs single ${Math.round(single)} ms`);
   });
 
   test('synchronizing literals: one round trip per message instead of two', async () => {
