@@ -8,19 +8,14 @@
 import { createHash } from 'node:crypto';
 import { ImapReader, quote, readAstring } from './imap-reader.ts';
 import type { LiteralSink, Response } from './imap-reader.ts';
+import type { SnapshotMessage } from '../test/helpers/mailbox-snapshot.ts';
 
-export interface MessageState {
-  uid: number;
-  /** sha256 (hex) of the bytes as the server sends them (CRLF), less the tool's added header line if any. */
-  sha256: string;
-  /** Sorted, without \Recent (session state, RFC 3501 §2.3.2). */
-  flags: string[];
-  /** ISO 8601. */
-  internalDate: string;
-  size: number;
-  /** Raw Subject header, only to make failure reports readable. */
-  subject: string;
-}
+/**
+ * One message as the gate compares it: the same record as the tests' snapshot (uid, sha256, flags,
+ * INTERNALDATE, size, subject). Here the sha256 is of the bytes as the server sends them (CRLF), less
+ * the tool's added header line if any (mbsync's X-TUID).
+ */
+export type MessageState = SnapshotMessage;
 
 export interface FolderState {
   uidValidity: number;
