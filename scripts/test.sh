@@ -94,6 +94,14 @@ cleanup() {
       kill -TERM "$pid" 2>/dev/null || true
     fi
   done
+  # Each instance's base_dir is a short dir in /tmp (unix socket paths are limited to 108 bytes),
+  # linked from its state dir as run/: remove those of this run's instances.
+  local link target
+  for link in "$run_dir"/dovecot-*/run; do
+    [ -L "$link" ] || continue
+    target="$(readlink "$link")"
+    case "$target" in /tmp/cutover-dovecot-*) rm -rf "$target" ;; esac
+  done
   if [ "${CUTOVER_KEEP_TEST_STATE:-0}" != 1 ]; then rm -rf "$run_dir"; fi
 }
 trap cleanup EXIT
@@ -101,7 +109,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start_postgres() {
-  mkdir -p "$pg_dir/sock" || return 1
+  mkdir -p "$pg_dir" || return 1
   # The postgres user (and Dovecot's unprivileged processes) must be able to enter these dirs.
   chmod 0755 "$state_root" "$run_dir" "$pg_dir" || return 1
   local password port
@@ -117,7 +125,7 @@ start_postgres() {
   }
   # Durability is pointless for throw-away test data.
   (cd "$pg_dir" && as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$pg_dir/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null) || {
     cat "$pg_dir/postgres.log" >&2
     return 1

@@ -5,9 +5,9 @@
  * never read or touched. The config itself is rendered by dovecot-config.ts.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { isRoot, mailGid, mailUid, renderConfig } from './dovecot-config.ts';
@@ -178,6 +178,18 @@ function readTail(path: string, bytes = 4000): string {
 }
 
 /**
+ * Dovecot's base_dir holds its unix sockets, and a socket path must fit in sun_path (108 bytes, see
+ * unix(7)). Under a deep checkout it did not: CI's
+ * `/check/work/main/.test-state/run-13419/dovecot-imap-connector-plain-18427-8f072a/run/token-login/imap-urlauth`
+ * made Dovecot exit with "File name too long". So base_dir is a short dir in /tmp named by a hash of
+ * the state dir (the same state dir always gets the same one, which claimStateDir relies on), and
+ * `<stateDir>/run` is a symlink to it so test.sh's clean-up and post-mortems find master.pid there.
+ */
+export function runDirFor(stateDir: string): string {
+  return join('/tmp', `cutover-dovecot-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}`);
+}
+
+/**
  * A reused state dir may hold the run dir of an earlier master: refuse when that master still runs
  * (two instances on one mail store would corrupt each other's indexes), else clear the stale sockets.
  */
@@ -195,7 +207,9 @@ function claimStateDir(stateDir: string): void {
       throw new Error(`startDovecot: state dir ${stateDir} is in use by the running Dovecot master ${pid}`);
     }
   }
+  // The link (or, from before the short run dirs, a real dir) and what it points to.
   rmSync(join(stateDir, 'run'), { recursive: true, force: true });
+  rmSync(runDirFor(stateDir), { recursive: true, force: true });
 }
 
 export async function startDovecot(options: DovecotOptions): Promise<DovecotInstance> {
@@ -217,14 +231,19 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
     stateDir = join(root, `dovecot-${safeName}-${process.pid}-${randomBytes(3).toString('hex')}`);
   }
   mkdir755(stateDir);
-  for (const sub of ['run', 'lib', 'home', 'tls']) mkdir755(join(stateDir, sub));
+  for (const sub of ['lib', 'home', 'tls']) mkdir755(join(stateDir, sub));
+  const runDir = runDirFor(stateDir);
+  rmSync(runDir, { recursive: true, force: true });
+  mkdir755(runDir);
+  symlinkSync(runDir, join(stateDir, 'run'));
 
   const layout: DovecotLayout = {
     stateDir,
+    runDir,
     configPath: join(stateDir, 'dovecot.conf'),
     logPath: join(stateDir, 'dovecot.log'),
     startupLogPath: join(stateDir, 'startup.log'),
-    pidPath: join(stateDir, 'run', 'master.pid'),
+    pidPath: join(runDir, 'master.pid'),
   };
   const userHome = (user: string): string => join(stateDir, 'home', user);
 
@@ -262,6 +281,8 @@ export async function startDovecot(options: DovecotOptions): Promise<DovecotInst
       stopped = true;
       if (pid !== undefined) await stopMaster(pid);
       pid = undefined;
+      // Only sockets and master.pid live there: nothing worth keeping once the master is gone.
+      rmSync(runDir, { recursive: true, force: true });
       // Keep the state (logs, maildirs) when asked to, for post-mortems, or when it is the caller's.
       if (!keepState && process.env['CUTOVER_KEEP_TEST_STATE'] !== '1') rmSync(stateDir, { recursive: true, force: true });
     },

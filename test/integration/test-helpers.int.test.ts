@@ -5,11 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import pg from 'pg';
-import { doveadm, startDovecot } from '../helpers/dovecot.ts';
+import { doveadm, runDirFor, startDovecot } from '../helpers/dovecot.ts';
 import type { DovecotInstance } from '../helpers/dovecot.ts';
 import { assertMailboxesEqual, compareMailboxes, snapshotMailbox } from '../helpers/mailbox-snapshot.ts';
 import type { MailboxSnapshot } from '../helpers/mailbox-snapshot.ts';
@@ -220,6 +220,26 @@ describe('integration test helpers', () => {
     const afterRestart = await snapshotMailbox(targetAlice);
     assert.deepEqual(afterRestart, before);
     assert.ok(ms < 15_000, `restart took ${ms} ms`);
+  });
+
+  test('a state dir deeper than a unix socket path allows still starts (base_dir is short, linked as run/)', async () => {
+    // CI checks out under /check/work/main: Dovecot's socket paths under the state dir passed 108 bytes.
+    const deep = join(process.env['CUTOVER_TEST_STATE'] ?? join(import.meta.dirname, '../../.test-state'), 'deep-'.repeat(16) + process.pid);
+    assert.ok(join(deep, 'run', 'token-login', 'imap-urlauth').length > 108);
+    const instance = await startDovecot({ name: 'deep', users: { dora: 'dora-pw' }, stateDir: deep });
+    try {
+      const runDir = runDirFor(deep);
+      assert.equal(realpathSync(join(deep, 'run')), runDir);
+      assert.ok(existsSync(join(deep, 'run', 'master.pid')));
+      const client = await connectImap({ host: instance.host, port: instance.port, user: 'dora', password: 'dora-pw' });
+      await client.logout();
+      // doveadm talks to the master through base_dir's sockets too.
+      assert.match(await doveadm(instance, ['mailbox', 'list', '-u', 'dora']), /INBOX/);
+    } finally {
+      await instance.stop();
+      rmSync(deep, { recursive: true, force: true });
+    }
+    assert.equal(existsSync(runDirFor(deep)), false);
   });
 
   test('testDatabase creates a fresh database that can be queried and dropped', async () => {
