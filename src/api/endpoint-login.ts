@@ -42,5 +42,6 @@ export async function endpointForLogin(db: Db, key: Buffer, endpointId: string, 
   return {
     host: settings.host, port: settings.port, tls: settings.tls, tlsVerify: settings.tlsVerify,
     ...(settings.tlsCa ? { tlsCa: settings.tlsCa } : {}), auth, maxConnections: settings.maxConnections,
+    compress: settings.compress,
   };
 }

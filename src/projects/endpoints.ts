@@ -5,7 +5,7 @@
  * place that opens it, to log in.
  */
 import { AppError } from '../core/app-error.ts';
-import type { TlsMode } from '../core/endpoint.ts';
+import type { CompressMode, TlsMode } from '../core/endpoint.ts';
 import { sealSecret } from '../core/secret-box.ts';
 import type { Db } from '../store/db.ts';
 import type { EndpointAuthKind, EndpointProtocol } from '../store/endpoint.repository.ts';
@@ -35,15 +35,22 @@ export interface EndpointSpec {
   readonly masterMethod?: MasterMethod;
   readonly masterSeparator?: string;
   readonly maxConnections: number;
+  /**
+   * COMPRESS=DEFLATE (RFC 4978), IMAP only: `auto` (default) only when the round trip is 10 ms or more,
+   * `on` whenever the server offers it, `off` never (connectors/imap/compression.ts).
+   */
+  readonly compress?: CompressMode;
 }
 
 /** A change to an endpoint: the fields given replace the stored ones; `adminPassword: null` removes the secret. */
 export type EndpointPatch = Partial<Omit<EndpointSpec, 'adminPassword'>> & { readonly adminPassword?: string | null };
 
 /** An endpoint as the API shows it: every setting but the secret, and whether a secret is stored. */
-export interface EndpointView extends Omit<EndpointSpec, 'adminPassword' | 'protocol'> {
+export interface EndpointView extends Omit<EndpointSpec, 'adminPassword' | 'protocol' | 'compress'> {
   readonly id: string;
   readonly protocol: EndpointProtocol;
+  /** Always `auto` for CalDAV/CardDAV. */
+  readonly compress: CompressMode;
   readonly hasSecret: boolean;
   readonly createdAt: Date;
 }
@@ -51,6 +58,7 @@ export interface EndpointView extends Omit<EndpointSpec, 'adminPassword' | 'prot
 const TLS_MODES: readonly string[] = ['implicit', 'starttls', 'none'];
 const AUTH_KINDS: readonly string[] = ['password', 'master', 'oauth2'];
 const PROTOCOLS: readonly string[] = ['imap', 'caldav', 'carddav'];
+const COMPRESS_MODES: readonly string[] = ['auto', 'on', 'off'];
 
 /** True for a CalDAV or CardDAV endpoint. */
 export function isDavProtocol(protocol: EndpointProtocol | undefined): protocol is 'caldav' | 'carddav' {
@@ -80,6 +88,7 @@ export function endpointSpecProblems(spec: EndpointSpec): string[] {
     if (spec.url === undefined || davUrlParts(spec.url) === null) problems.push('url: an http(s) URL, required for CalDAV/CardDAV');
     if (spec.authKind === 'oauth2') problems.push('authKind: password or master for CalDAV/CardDAV');
     if (spec.masterMethod === 'separator') problems.push('masterMethod: CalDAV/CardDAV admin access logs in as the admin user (authzid)');
+    if (spec.compress === 'on' || spec.compress === 'off') problems.push('compress: only for IMAP endpoints (CalDAV/CardDAV keep auto)');
   } else if (spec.url !== undefined) {
     problems.push('url: only for CalDAV/CardDAV endpoints');
   }
@@ -92,6 +101,7 @@ export function endpointSpecProblems(spec: EndpointSpec): string[] {
   if (!Number.isInteger(spec.maxConnections) || spec.maxConnections < 1 || spec.maxConnections > MAX_CONNECTIONS_LIMIT) {
     problems.push(`maxConnections: an integer from 1 to ${MAX_CONNECTIONS_LIMIT}`);
   }
+  if (spec.compress !== undefined && !COMPRESS_MODES.includes(spec.compress)) problems.push(`compress: one of ${COMPRESS_MODES.join(', ')}`);
   if (!AUTH_KINDS.includes(spec.authKind)) problems.push(`authKind: one of ${AUTH_KINDS.join(', ')}`);
   if (spec.authKind === 'master') {
     if (!spec.adminUser?.trim()) problems.push('adminUser: required for master access');
@@ -138,6 +148,7 @@ function toInput(spec: EndpointSpec, secretSealed: Buffer | null): EndpointSetti
     masterSeparator: master && spec.masterMethod === 'separator' ? (spec.masterSeparator ?? null) : null,
     secretSealed,
     maxConnections: spec.maxConnections,
+    compress: isDavProtocol(spec.protocol) ? 'auto' : (spec.compress ?? 'auto'),
   };
 }
 
@@ -158,6 +169,7 @@ export function toEndpointView(record: EndpointSettingsRecord): EndpointView {
     ...(record.masterMethod === null ? {} : { masterMethod: record.masterMethod }),
     ...(record.masterSeparator === null ? {} : { masterSeparator: record.masterSeparator }),
     maxConnections: record.maxConnections,
+    compress: record.compress,
     hasSecret: record.secretSealed !== null,
     createdAt: record.createdAt,
   };
@@ -211,8 +223,9 @@ export async function updateEndpoint(db: Db, key: Buffer, id: string, patch: End
   const authKind = patch.authKind ?? view.authKind;
   const master = authKind === 'master';
   const url = patch.url ?? view.url;
+  const protocol = patch.protocol ?? view.protocol;
   const merged: EndpointSpec = normalise({
-    protocol: patch.protocol ?? view.protocol,
+    protocol,
     ...(url === undefined ? {} : { url }),
     name: patch.name ?? view.name,
     host: patch.host ?? view.host,
@@ -226,6 +239,8 @@ export async function updateEndpoint(db: Db, key: Buffer, id: string, patch: End
     ...(master && (patch.masterSeparator ?? view.masterSeparator) !== undefined ? { masterSeparator: patch.masterSeparator ?? view.masterSeparator } : {}),
     ...(typeof patch.adminPassword === 'string' ? { adminPassword: patch.adminPassword } : {}),
     maxConnections: patch.maxConnections ?? view.maxConnections,
+    // Like the master fields when the login method changes: an IMAP setting is not carried into a DAV endpoint.
+    ...(isDavProtocol(protocol) && patch.compress === undefined ? {} : { compress: patch.compress ?? view.compress }),
   });
   check(merged);
   let sealed: Buffer | null;

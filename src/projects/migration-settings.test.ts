@@ -8,6 +8,8 @@ test('no migration settings: copy everything', () => {
   assert.deepEqual(s.selection.folders, null);
   assert.deepEqual(s.filters, { maxAgeDays: undefined, minAgeDays: undefined, maxSize: undefined, minSize: undefined });
   assert.equal(s.syncFlags, false);
+  assert.equal(s.batchMessages, 200);
+  assert.equal(s.splitMessages, 1000);
 });
 
 test('settings become pass options', () => {
@@ -17,6 +19,14 @@ test('settings become pass options', () => {
   assert.equal(s.filters.maxSize, 1000);
   assert.equal(s.syncFlags, true);
   assert.deepEqual(s.selection.folders, ['INBOX']);
+});
+
+test('batch and split sizes: given, 0 never splits, out of range refused', () => {
+  const s = passSettingsFrom({ migration: { batchMessages: 50, splitMessages: 0 } });
+  assert.equal(s.batchMessages, 50);
+  assert.equal(s.splitMessages, 0);
+  assert.throws(() => passSettingsFrom({ migration: { batchMessages: 0 } }), /batchMessages/);
+  assert.throws(() => passSettingsFrom({ migration: { splitMessages: 1.5 } }), /splitMessages/);
 });
 
 test('every problem is reported at once', () => {

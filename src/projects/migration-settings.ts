@@ -1,6 +1,6 @@
 /**
  * The part of a project's settings that shapes its passes: the same choices `cutover sync` takes as
- * flags (folders, renames, filters, flag propagation), stored under `settings.migration` so every
+ * flags (folders, renames, filters, flag propagation, batch and split sizes), stored under `settings.migration` so every
  * worker applies them to every pair of the project. Validated with one schema; every problem is
  * listed at once.
  */
@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AppError } from '../core/app-error.ts';
 import type { FilterOptions } from '../engine/filters.ts';
 import { parseRegexTrans } from '../engine/folder-map.ts';
-import type { FolderSelection } from '../engine/pass-types.ts';
+import { DEFAULT_BATCH, DEFAULT_SPLIT_MESSAGES, type FolderSelection } from '../engine/pass-types.ts';
 
 const count = z.number().int().nonnegative();
 
@@ -28,6 +28,10 @@ export const migrationSettingsSchema = z.object({
   minSize: count.optional(),
   /** Carry read/flagged/keyword changes of migrated messages on deltas. */
   syncFlags: z.boolean().optional(),
+  /** Most messages per APPEND batch (`--batch-messages`). */
+  batchMessages: z.number().int().min(1).max(10_000).optional(),
+  /** A folder with more messages than this to copy is cut into parts idle connections help with (`--split`); 0 never. */
+  splitMessages: count.optional(),
 }).strict();
 
 export type MigrationSettings = z.infer<typeof migrationSettingsSchema>;
@@ -37,6 +41,8 @@ export interface PassSettings {
   readonly selection: FolderSelection;
   readonly filters: FilterOptions;
   readonly syncFlags: boolean;
+  readonly batchMessages: number;
+  readonly splitMessages: number;
 }
 
 function regex(value: string, where: string, problems: string[]): RegExp | null {
@@ -77,5 +83,7 @@ export function passSettingsFrom(settings: Readonly<Record<string, unknown>>): P
     selection: { include, exclude, folders: m.folders && m.folders.length > 0 ? m.folders : null, regexTrans, automap: m.automap ?? false },
     filters: { maxAgeDays: m.maxAgeDays, minAgeDays: m.minAgeDays, maxSize: m.maxSize, minSize: m.minSize },
     syncFlags: m.syncFlags ?? false,
+    batchMessages: m.batchMessages ?? DEFAULT_BATCH.batchMessages,
+    splitMessages: m.splitMessages ?? DEFAULT_SPLIT_MESSAGES,
   };
 }

@@ -50,6 +50,7 @@ function imapEndpoint(key: Buffer, endpoint: EndpointSettingsRecord, user: strin
     ...(endpoint.tlsCa === null ? {} : { tlsCa: endpoint.tlsCa }),
     auth: authFor(key, endpoint, user, pairSecret, side, pairId),
     maxConnections: endpoint.maxConnections,
+    compress: endpoint.compress,
   };
 }
 

@@ -1,9 +1,9 @@
 /**
- * Endpoints with the settings projects manage (name, TLS CA, master login method), next to the plain
+ * Endpoints with the settings projects manage (name, TLS CA, master login method, compression), next to the plain
  * upsert of endpoint.repository.ts that `cutover sync` uses. The sealed secret is read only by the
  * services that need it (projects/pair-endpoints.ts); nothing here opens it.
  */
-import type { TlsMode } from '../core/endpoint.ts';
+import type { CompressMode, TlsMode } from '../core/endpoint.ts';
 import { toNumberStrict, type Db } from './db.ts';
 import type { EndpointAuthKind, EndpointProtocol } from './endpoint.repository.ts';
 
@@ -28,6 +28,8 @@ export interface EndpointSettingsRecord {
   readonly masterSeparator: string | null;
   readonly secretSealed: Buffer | null;
   readonly maxConnections: number;
+  /** COMPRESS=DEFLATE (RFC 4978) for IMAP; always `auto` for CalDAV/CardDAV. */
+  readonly compress: CompressMode;
   readonly createdAt: Date;
 }
 
@@ -51,13 +53,14 @@ export interface EndpointSettingsRow {
   master_separator: string | null;
   secret_sealed: Buffer | null;
   max_connections: number;
+  compress_mode: CompressMode;
   created_at: Date;
 }
 
 /** The endpoint columns to select (prefix with a table alias when joining). */
 export const ENDPOINT_SETTINGS_COLUMNS = [
   'id', 'protocol', 'url', 'name', 'host', 'port', 'tls_mode', 'tls_verify', 'tls_ca', 'auth_kind', 'admin_user', 'master_method',
-  'master_separator', 'secret_sealed', 'max_connections', 'created_at',
+  'master_separator', 'secret_sealed', 'max_connections', 'compress_mode', 'created_at',
 ] as const;
 
 /** Maps a row (from this table or an aliased join) to a record. */
@@ -78,6 +81,7 @@ export function endpointSettingsFromRow(row: EndpointSettingsRow): EndpointSetti
     masterSeparator: row.master_separator,
     secretSealed: row.secret_sealed,
     maxConnections: toNumberStrict(row.max_connections),
+    compress: row.compress_mode,
     createdAt: row.created_at,
   };
 }
@@ -91,6 +95,7 @@ function values(input: EndpointSettingsInput): unknown[] {
   return [
     input.name, input.host, input.port, input.tls, input.tlsVerify, input.tlsCa, input.authKind, input.adminUser,
     input.masterMethod, input.masterSeparator, input.secretSealed, input.maxConnections, input.protocol, input.url,
+    input.compress,
   ];
 }
 
@@ -101,8 +106,8 @@ function values(input: EndpointSettingsInput): unknown[] {
 export async function insertEndpointSettings(db: Db, input: EndpointSettingsInput): Promise<string | null> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO endpoints (name, host, port, tls_mode, tls_verify, tls_ca, auth_kind, admin_user, master_method,
-                            master_separator, secret_sealed, max_connections, protocol, url)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                            master_separator, secret_sealed, max_connections, protocol, url, compress_mode)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (protocol, host, port, tls_mode, auth_kind, admin_user, url) DO NOTHING
      RETURNING id`,
     values(input),
@@ -130,8 +135,8 @@ export async function updateEndpointSettings(db: Db, id: string, input: Endpoint
     const { rowCount } = await db.query(
       `UPDATE endpoints SET name = $1, host = $2, port = $3, tls_mode = $4, tls_verify = $5, tls_ca = $6, auth_kind = $7,
               admin_user = $8, master_method = $9, master_separator = $10, secret_sealed = $11, max_connections = $12,
-              protocol = $13, url = $14
-        WHERE id = $15`,
+              protocol = $13, url = $14, compress_mode = $15
+        WHERE id = $16`,
       [...values(input), id],
     );
     return (rowCount ?? 0) > 0;

@@ -27,7 +27,13 @@ test('DAV endpoints, a project naming them, companion pairs on PATCH', async () 
   const imapS = await ep({ name: 'old imap', host: 'old.example.test', port: 1143 });
   const imapT = await ep({ name: 'new imap', host: 'new.example.test', port: 1143 });
   const calS = await ep({ name: 'old cal', protocol: 'caldav', url: 'https://dav.old.example.test:8443/radicale/' });
-  assert.deepEqual([calS['protocol'], calS['url'], calS['host'], calS['port'], calS['tls']], ['caldav', 'https://dav.old.example.test:8443/radicale/', 'dav.old.example.test', 8443, 'implicit']);
+  assert.deepEqual([calS['protocol'], calS['url'], calS['host'], calS['port'], calS['tls'], calS['compress']], ['caldav', 'https://dav.old.example.test:8443/radicale/', 'dav.old.example.test', 8443, 'implicit', 'auto']);
+  // COMPRESS=DEFLATE is an IMAP setting: a DAV endpoint refuses on/off, at creation and on change.
+  const compressed = await h.as('operator', { method: 'POST', url: '/api/endpoints', payload: { name: 'x', protocol: 'caldav', url: 'https://dav.x.example.test/', authKind: 'password', compress: 'on' } });
+  assert.equal(compressed.statusCode, 400, compressed.body);
+  assert.match(compressed.body, /ENDPOINT_INVALID.*compress: only for IMAP endpoints/);
+  const compressPatch = await h.as('operator', { method: 'PATCH', url: `/api/endpoints/${String(calS['id'])}`, payload: { compress: 'off' } });
+  assert.equal(compressPatch.statusCode, 400, compressPatch.body);
   const calT = await ep({ name: 'new cal', protocol: 'caldav', url: 'http://dav.new.example.test/' });
   // Same host and login method, another path: another endpoint.
   const cardS = await ep({ name: 'old card', protocol: 'carddav', url: 'https://dav.old.example.test:8443/radicale/' });

@@ -1,5 +1,6 @@
 /**
- * Projects through the API against a real PostgreSQL: endpoints, a project, CSV import (preview with
+ * Projects through the API against a real PostgreSQL: endpoints (their COMPRESS=DEFLATE setting through
+ * create, show, list and change), a project, CSV import (preview with
  * row errors and line numbers, all-or-nothing, importValidRows, idempotent re-import, text/csv and
  * JSON bodies), pairs (filter, sort, paging), pair and project actions (recorded by a tiny in-test
  * TaskQueue standing in for pg-boss), reports as JSON and CSV.
@@ -32,6 +33,35 @@ before(async () => {
 });
 after(async () => {
   await h?.close();
+});
+
+describe('endpoints', () => {
+  test('compress: auto by default, kept through create, show, list and change; a bad value is a 400', async () => {
+    const listed = json(await h.as('viewer', { method: 'GET', url: '/api/endpoints' }))['endpoints'] as Array<{ name: string; compress: string }>;
+    assert.deepEqual(listed.filter((e) => e.name.endsWith(' server')).map((e) => e.compress), ['auto', 'auto']);
+
+    const created = await h.as('operator', { method: 'POST', url: '/api/endpoints', payload: { name: 'far server', host: 'far.example.test', tls: 'none', compress: 'on' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const id = json(created)['id'] as string;
+    assert.equal(json(created)['compress'], 'on');
+    assert.equal(json(await h.as('viewer', { method: 'GET', url: `/api/endpoints/${id}` }))['compress'], 'on');
+
+    const off = await h.as('operator', { method: 'PATCH', url: `/api/endpoints/${id}`, payload: { compress: 'off' } });
+    assert.equal(off.statusCode, 200, off.body);
+    assert.equal(json(off)['compress'], 'off');
+    const renamed = json(await h.as('operator', { method: 'PATCH', url: `/api/endpoints/${id}`, payload: { name: 'far away server' } }));
+    assert.equal(renamed['compress'], 'off', 'a change that does not name compress keeps it');
+    assert.ok((json(await h.as('viewer', { method: 'GET', url: '/api/endpoints' }))['endpoints'] as Array<{ id: string; compress: string }>)
+      .some((e) => e.id === id && e.compress === 'off'));
+
+    const bad = await h.as('operator', { method: 'PATCH', url: `/api/endpoints/${id}`, payload: { compress: 'fast' } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.equal(json(bad)['code'], 'API_VALIDATION_FAILED');
+    assert.match(bad.body, /compress/);
+    const badCreate = await h.as('operator', { method: 'POST', url: '/api/endpoints', payload: { name: 'bad', host: 'bad.example.test', compress: 'yes' } });
+    assert.equal(badCreate.statusCode, 400, badCreate.body);
+    assert.equal(json(await h.as('viewer', { method: 'GET', url: `/api/endpoints/${id}` }))['compress'], 'off', 'the refused change wrote nothing');
+  });
 });
 
 describe('CSV import', () => {
@@ -150,5 +180,22 @@ describe('reports', () => {
     assert.deepEqual(json(await h.as('viewer', { method: 'GET', url: `/api/pairs/${pairId}/failed-items` }))['items'], []);
     assert.deepEqual(json(await h.as('viewer', { method: 'GET', url: `/api/projects/${projectId}/failed-items` }))['total'], 0);
     assert.deepEqual(json(await h.as('viewer', { method: 'GET', url: `/api/pairs/${pairId}/findings` }))['findings'], []);
+  });
+});
+
+describe('settings', () => {
+  test('migration settings are checked when saved: every problem listed, nothing stored; valid ones are kept', async () => {
+    const bad = await h.as('operator', { method: 'PATCH', url: `/api/projects/${projectId}`, payload: { settings: { migration: { include: ['('], splitMessages: -1 } } } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    const error = json(bad) as { code: string; message: string };
+    assert.equal(error.code, 'PROJECT_INVALID');
+    assert.match(error.message, /splitMessages/);
+    const created = await h.as('operator', { method: 'POST', url: '/api/projects', payload: { name: 'typo', settings: { migration: { maxsize: 5 } } } });
+    assert.equal(created.statusCode, 400, created.body);
+    assert.equal((json(await h.as('viewer', { method: 'GET', url: `/api/projects/${projectId}` }))['settings'] as Json)['migration'], undefined);
+    const settings = { contactName: 'Ops', migration: { exclude: ['^Junk'], batchMessages: 50, splitMessages: 0 } };
+    const good = await h.as('operator', { method: 'PATCH', url: `/api/projects/${projectId}`, payload: { settings } });
+    assert.equal(good.statusCode, 200, good.body);
+    assert.deepEqual(json(good)['settings'], settings);
   });
 });

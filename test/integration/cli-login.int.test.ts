@@ -63,12 +63,17 @@ describe('cutover login, endpoint and report from the command line', () => {
       '--auth', 'master', '--admin-user', 'admin', '--admin-password-file', secretFile, '--master-separator', '*'], env());
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /Created endpoint \d+ .*admin secret stored/);
-    const target = await runCli(['endpoint', 'create', 'new', '--host', '127.0.0.1', '--port', '2143', '--tls', 'none'], env());
+    const badCompress = await runCli(['endpoint', 'create', 'new', '--host', '127.0.0.1', '--port', '2143', '--tls', 'none', '--compress', 'fast'], env());
+    assert.notEqual(badCompress.code, 0);
+    assert.match(badCompress.stderr, /USAGE_INVALID.*--compress must be auto, on or off/);
+    const target = await runCli(['endpoint', 'create', 'new', '--host', '127.0.0.1', '--port', '2143', '--tls', 'none', '--compress', 'off'], env());
     assert.equal(target.code, 0, target.stderr);
+    assert.match(target.stdout, /compress off\)$/m);
     const listed = await runCli(['endpoint', 'list', '--json'], env());
     assert.equal(listed.code, 0, listed.stderr);
     assert.ok(!listed.stdout.includes(MASTER_SECRET), 'the admin password never comes back');
-    assert.equal((JSON.parse(listed.stdout) as { endpoints: unknown[] }).endpoints.length, 2);
+    const { endpoints } = JSON.parse(listed.stdout) as { endpoints: Array<{ name: string; compress: string }> };
+    assert.deepEqual(endpoints.map((e) => [e.name, e.compress]).sort(), [['new', 'off'], ['old', 'auto']]);
 
     const project = await runCli(['project', 'create', 'acme', '--source', '1', '--target', '2'], env());
     assert.equal(project.code, 0, project.stderr);

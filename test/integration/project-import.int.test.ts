@@ -41,16 +41,24 @@ void describe('endpoints', () => {
     const id = await createEndpoint(pool, key, spec({ name: 'Old master', host: 'old.example.com', authKind: 'master', adminUser: 'admin', adminPassword: 'Master-Secret-1', masterMethod: 'separator', masterSeparator: '*' }));
     const view = await getEndpointView(pool, id);
     assert.equal(view?.hasSecret, true);
+    assert.equal(view?.compress, 'auto', 'COMPRESS=DEFLATE defaults to auto');
     assert.equal(view?.masterSeparator, '*');
     assert.doesNotMatch(JSON.stringify(view), /Master-Secret/);
     await assert.rejects(createEndpoint(pool, key, spec({ name: 'again', host: 'old.example.com', authKind: 'master', adminUser: 'admin' })), isCode('ENDPOINT_CONFLICT'));
     await assert.rejects(createEndpoint(pool, key, spec({ port: 0 })), isCode('ENDPOINT_INVALID'));
 
-    const renamed = await updateEndpoint(pool, key, id, { name: 'Old server', maxConnections: 8 });
+    const renamed = await updateEndpoint(pool, key, id, { name: 'Old server', maxConnections: 8, compress: 'on' });
     assert.equal(renamed.name, 'Old server');
     assert.equal(renamed.hasSecret, true, 'the secret is kept when not given');
+    assert.equal((await getEndpointView(pool, id))?.compress, 'on');
+    await assert.rejects(updateEndpoint(pool, key, id, { compress: 'fast' as unknown as 'on' }),
+      (err: unknown) => isCode('ENDPOINT_INVALID')(err) && /compress: one of auto, on, off/.test((err as Error).message));
+    await assert.rejects(pool.query(`UPDATE endpoints SET compress_mode = 'fast' WHERE id = $1`, [id]), /check constraint/, 'the column takes auto, on or off only');
     const cleared = await updateEndpoint(pool, key, id, { adminPassword: null });
     assert.equal(cleared.hasSecret, false);
+    assert.equal(cleared.compress, 'on', 'a change that does not name compress keeps it');
+    const off = await createEndpoint(pool, key, spec({ name: 'Far', host: 'far.example.com', compress: 'off' }));
+    assert.equal((await getEndpointView(pool, off))?.compress, 'off');
     await updateEndpoint(pool, key, id, { adminPassword: 'Master-Secret-2' });
     assert.ok((await listEndpoints(pool)).some((e) => e.id === id && e.hasSecret));
     await assert.rejects(updateEndpoint(pool, key, '999999', { name: 'x' }), isCode('ENDPOINT_NOT_FOUND'));
@@ -93,7 +101,7 @@ async function projectWith(name: string, source: Partial<EndpointSpec>, target: 
 
 void describe('CSV import', () => {
   void test('MigrationWiz: created, then unchanged on the same file, one changed password re-sealed, passwords never shown', async () => {
-    const projectId = await projectWith('mwiz', {}, {});
+    const projectId = await projectWith('mwiz', { compress: 'on' }, {});
     const text = fixture('migrationwiz.csv');
     const first = await importCsv(pool, key, projectId, text, { batchName: 'Pilot', isTestBatch: true });
     assert.deepEqual([first.format, first.rows, first.created, first.updated, first.unchanged, first.imported, first.errors.length], ['migrationwiz', 3, 3, 0, 0, true, 0]);
@@ -119,6 +127,7 @@ void describe('CSV import', () => {
     assert.deepEqual(ref.target.auth, { kind: 'password', user: 'bob@new.example.org', password: 'Target-Pw-2' });
     assert.equal(ref.projectId, projectId);
     assert.equal(ref.source.host, 'src.mwiz.example.com');
+    assert.deepEqual([ref.source.compress, ref.target.compress], ['on', 'auto'], 'each side logs in with its endpoint\'s COMPRESS=DEFLATE setting');
 
     // After a key change the stored secrets cannot be opened: importing the file again re-seals them.
     const otherKey = randomBytes(32);

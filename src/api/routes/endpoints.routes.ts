@@ -28,7 +28,7 @@ export function registerEndpointRoutes(app: ApiApp, deps: ApiDeps): void {
       protocol: body.protocol, ...(body.url === undefined ? {} : { url: body.url }),
       // A DAV endpoint's host, port and TLS come from its URL (projects/endpoints.ts).
       name: body.name, host: body.host ?? '', port: body.port ?? defaultImapPort(body.tls), tls: body.tls, tlsVerify: body.tlsVerify,
-      authKind: body.authKind, maxConnections: body.maxConnections,
+      authKind: body.authKind, maxConnections: body.maxConnections, compress: body.compress,
       ...(body.tlsCa === undefined ? {} : { tlsCa: body.tlsCa }),
       ...(body.adminUser === undefined ? {} : { adminUser: body.adminUser }),
       ...(body.adminPassword === undefined ? {} : { adminPassword: body.adminPassword }),

@@ -1,6 +1,7 @@
 /** Projects: list, create, show, change, and run them (start, pause, resume). */
 import { z } from 'zod';
 import { checkProjectDavEndpoints, ensureDavPairs, touchesDavEndpoints } from '../../projects/dav-pairs.ts';
+import { passSettingsFrom } from '../../projects/migration-settings.ts';
 import { pauseProject, resumeProject, startProject } from '../../projects/pair-actions.ts';
 import { createProject, listProjects, requireProject, updateProject, type ProjectPatch as StoredPatch } from '../../store/project.repository.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -29,6 +30,14 @@ function toStored(body: ProjectBody): StoredPatch {
   };
 }
 
+/**
+ * Settings are refused when saved, not only when a pass reads them: a typo in `settings.migration`
+ * answers 400 PROJECT_INVALID listing every problem instead of failing every pair later.
+ */
+function checkSettings(stored: StoredPatch): void {
+  if (stored.settings !== undefined) passSettingsFrom(stored.settings);
+}
+
 /** What start, pause and resume answer: the project and how many pairs the action touched. */
 const ProjectActionResult = z.object({
   project: Project,
@@ -49,6 +58,7 @@ export function registerProjectRoutes(app: ApiApp, deps: ApiDeps): void {
     schema: { tags: ['projects'], summary: 'Create a project (status draft)', body: ProjectCreate, response: { 201: Project } },
   }, async (request, reply) => {
     const stored = toStored(request.body);
+    checkSettings(stored);
     await checkProjectDavEndpoints(deps.pool, stored);
     const project = await createProject(deps.pool, { name: request.body.name, ...stored });
     return reply.status(201).send(projectView(project));
@@ -64,6 +74,7 @@ export function registerProjectRoutes(app: ApiApp, deps: ApiDeps): void {
     // The settings freeze from T−4h (docs/status-flow.md), judged on the orchestrator's clock.
     await assertProjectEditable(deps, request.params.id, request.body.settings ?? undefined);
     const stored = toStored(request.body);
+    checkSettings(stored);
     await checkProjectDavEndpoints(deps.pool, stored);
     const project = await updateProject(deps.pool, request.params.id, stored);
     // DAV endpoints added to a project with pairs: its mailbox pairs get their calendar/contact pairs now.

@@ -7,6 +7,8 @@ const TlsMode = z.enum(['implicit', 'starttls', 'none']);
 const AuthKind = z.enum(['password', 'master', 'oauth2']);
 const MasterMethod = z.enum(['authzid', 'separator']);
 const Protocol = z.enum(['imap', 'caldav', 'carddav']);
+const CompressMode = z.enum(['auto', 'on', 'off'])
+  .describe('COMPRESS=DEFLATE (RFC 4978): auto = only when the round trip is 10 ms or more; on = whenever the server offers it; off = never. IMAP only (CalDAV/CardDAV: auto)');
 const DavUrl = z.string().min(1).max(2000).describe('CalDAV/CardDAV only: http(s) URL discovery starts at (server root, context path or home set); host, port and TLS follow from it');
 
 /** Fields of a new endpoint. */
@@ -25,6 +27,7 @@ export const EndpointCreate = z.object({
   masterMethod: MasterMethod.optional(),
   masterSeparator: z.string().max(8).optional(),
   maxConnections: z.number().int().min(1).max(1000).default(4),
+  compress: CompressMode.default('auto'),
 });
 
 /** A change: every field optional; `adminPassword: null` removes the stored secret. */
@@ -42,6 +45,7 @@ export const EndpointPatch = z.object({
   masterMethod: MasterMethod.optional(),
   masterSeparator: z.string().max(8).optional(),
   maxConnections: z.number().int().min(1).max(1000).optional(),
+  compress: CompressMode.optional(),
 });
 
 /** An endpoint as answered. There is deliberately no password field. */
@@ -60,6 +64,7 @@ export const Endpoint = z.object({
   masterMethod: MasterMethod.nullable(),
   masterSeparator: z.string().nullable(),
   maxConnections: z.number().int(),
+  compress: CompressMode,
   hasSecret: z.boolean().describe('an admin password or token is stored (it is never returned)'),
   createdAt: Timestamp,
 }).meta({ id: 'Endpoint' });
@@ -70,7 +75,7 @@ export function endpointView(view: StoredEndpointView): z.infer<typeof Endpoint>
     id: view.id, protocol: view.protocol, url: view.url ?? null, name: view.name, host: view.host, port: view.port, tls: view.tls, tlsVerify: view.tlsVerify,
     tlsCa: view.tlsCa ?? null, authKind: view.authKind, adminUser: view.adminUser ?? null,
     masterMethod: view.masterMethod ?? null, masterSeparator: view.masterSeparator ?? null,
-    maxConnections: view.maxConnections, hasSecret: view.hasSecret, createdAt: iso(view.createdAt) ?? '',
+    maxConnections: view.maxConnections, compress: view.compress, hasSecret: view.hasSecret, createdAt: iso(view.createdAt) ?? '',
   };
 }
 

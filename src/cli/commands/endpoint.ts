@@ -10,12 +10,20 @@ import { fields, print, runApiCommand, stdio, table, withApiOptions } from '../a
 
 interface EndpointData {
   id: string; name: string; host: string; port: number; tls: string; tlsVerify: boolean; authKind: string;
-  adminUser: string | null; masterMethod: string | null; maxConnections: number; hasSecret: boolean;
+  adminUser: string | null; masterMethod: string | null; maxConnections: number; compress: string; hasSecret: boolean;
 }
 
 interface CreateFlags {
   host: string; port?: string; tls?: string; insecure?: boolean; cafile?: string; auth?: string;
   adminUser?: string; adminPasswordFile?: string; masterSeparator?: string; maxConnections?: string;
+  compress?: string;
+}
+
+const COMPRESS_MODES = ['auto', 'on', 'off'];
+
+function compressMode(value: string): string {
+  if (!COMPRESS_MODES.includes(value)) throw new AppError('USAGE_INVALID', `--compress must be auto, on or off (got "${value}")`);
+  return value;
 }
 
 function firstLine(path: string): string {
@@ -44,6 +52,7 @@ export function registerEndpoint(program: Command): void {
     .option('--admin-password-file <file>', 'file whose first line is the admin password (default $CUTOVER_ADMIN_SECRET)')
     .option('--master-separator <char>', 'log in as user<char>admin instead of SASL PLAIN authzid (Dovecot: *)')
     .option('--max-connections <n>', 'most connections to this server at once, across all workers (default 4)')
+    .option('--compress <mode>', 'COMPRESS=DEFLATE (RFC 4978): auto (only when the round trip is 10 ms or more) | on (whenever offered) | off', 'auto')
     .action((name: string, _opts: unknown, cmd: Command) => runApiCommand(cmd, async (client, flags) => {
       const o = cmd.opts<CreateFlags>();
       const secret = o.adminPasswordFile ? firstLine(o.adminPasswordFile) : process.env['CUTOVER_ADMIN_SECRET'];
@@ -53,9 +62,10 @@ export function registerEndpoint(program: Command): void {
         ...(o.adminUser ? { adminUser: o.adminUser } : {}), ...(secret ? { adminPassword: secret } : {}),
         ...(o.masterSeparator ? { masterMethod: 'separator', masterSeparator: o.masterSeparator } : o.auth === 'master' ? { masterMethod: 'authzid' } : {}),
         ...(o.maxConnections ? { maxConnections: number('max-connections', o.maxConnections) } : {}),
+        compress: compressMode(o.compress ?? 'auto'),
       };
       const created = await client.post<EndpointData>('/api/endpoints', body);
-      print(stdio, flags, created, () => `Created endpoint ${created.id} (${created.name}: ${created.host}:${created.port}, ${created.tls}, ${created.authKind}${created.hasSecret ? ', admin secret stored' : ''})`);
+      print(stdio, flags, created, () => `Created endpoint ${created.id} (${created.name}: ${created.host}:${created.port}, ${created.tls}, ${created.authKind}${created.hasSecret ? ', admin secret stored' : ''}${created.compress === 'auto' ? '' : `, compress ${created.compress}`})`);
     }));
 
   withApiOptions(endpoint.command('list').description('List endpoints'))

@@ -60,10 +60,12 @@ export function slotRequests(sides: ReadonlyArray<{ readonly endpointId: string;
   return [...byId].map(([endpointId, v]) => ({ endpointId, ...v }));
 }
 
-function passOptions(kind: PassKind, connections: number, worker: string, settings: PassSettings): PassOptions {
+/** A worker pass's options: the project's settings, the connections its slots allow, default byte budgets. */
+export function passOptions(kind: PassKind, connections: number, worker: string, settings: PassSettings): PassOptions {
   return {
     kind, selection: settings.selection, filters: settings.filters, syncFlags: settings.syncFlags,
     dryRun: false, justFolders: false, connections, worker, ...DEFAULT_BATCH,
+    batchMessages: settings.batchMessages, splitMessages: settings.splitMessages,
   };
 }
 

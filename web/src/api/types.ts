@@ -17,6 +17,8 @@ export interface Endpoint {
   readonly tls: 'implicit' | 'starttls' | 'none';
   readonly authKind: 'password' | 'master' | 'oauth2';
   readonly maxConnections: number;
+  /** COMPRESS=DEFLATE (RFC 4978): auto = only when the round trip is 10 ms or more, on = whenever offered, off = never. */
+  readonly compress: 'auto' | 'on' | 'off';
 }
 
 export interface Project {

@@ -12,6 +12,7 @@ export interface EndpointDraft {
   adminUser: string;
   adminPassword: string;
   maxConnections: string;
+  compress: Endpoint['compress'];
 }
 
 /** The picker's value: an existing endpoint id, or a draft. */
@@ -19,14 +20,14 @@ export type EndpointChoice = { kind: 'existing'; id: string } | { kind: 'new'; d
 
 /** An empty draft. */
 export function emptyDraft(name: string): EndpointDraft {
-  return { name, host: '', port: '', tls: 'implicit', tlsVerify: true, authKind: 'password', adminUser: '', adminPassword: '', maxConnections: '4' };
+  return { name, host: '', port: '', tls: 'implicit', tlsVerify: true, authKind: 'password', adminUser: '', adminPassword: '', maxConnections: '4', compress: 'auto' };
 }
 
 /** The API body of a draft. */
 export function draftBody(d: EndpointDraft): Record<string, unknown> {
   return {
     name: d.name, host: d.host, tls: d.tls, tlsVerify: d.tlsVerify, authKind: d.authKind,
-    maxConnections: Number(d.maxConnections) || 4,
+    maxConnections: Number(d.maxConnections) || 4, compress: d.compress,
     ...(d.port ? { port: Number(d.port) } : {}),
     ...(d.authKind === 'master' ? { adminUser: d.adminUser, adminPassword: d.adminPassword } : {}),
   };
@@ -87,6 +88,14 @@ export function EndpointPicker({ legend, idPrefix, endpoints, value, onChange }:
             </>
           )}
           <label className="field"><span>Connection limit</span><input inputMode="numeric" pattern="[0-9]*" value={draft.maxConnections} onChange={(e) => set({ maxConnections: e.target.value })} /></label>
+          <label className="field">
+            <span>Compression</span>
+            <select value={draft.compress} title="COMPRESS=DEFLATE (RFC 4978)" onChange={(e) => set({ compress: e.target.value as EndpointDraft['compress'] })}>
+              <option value="auto">Auto (only when the round trip is 10 ms or more)</option>
+              <option value="on">On (whenever the server offers it)</option>
+              <option value="off">Off</option>
+            </select>
+          </label>
         </div>
       )}
     </fieldset>
