@@ -1,16 +1,17 @@
 /**
  * Copies candidates from a source folder to a target folder in batches, by the write-ahead rule
  * (DESIGN.md): a batch is recorded `in_doubt` before its APPEND, and `migrated` with the target UID
- * (UIDPLUS APPENDUID, RFC 4315 §3) after. A crash between the two leaves `in_doubt` rows that the
+ * (UIDPLUS APPENDUID, RFC 4315 §3; looked up on a server without it, appended-uids.ts) after. A crash between the two leaves `in_doubt` rows that the
  * next pass looks up on the target before appending again, so nothing is lost and nothing doubled.
  *
  * Reading batch k+1 from the source overlaps with appending batch k to the target (two connections),
  * so neither side waits for the other's round trips. Every batch first takes its size from the pass's
  * byte budget (byte-budget.ts) and gives it back once appended, which bounds the mail a pass holds.
  */
-import type { AppendItem, ImapSession } from '../connectors/imap/types.ts';
+import type { AppendItem, AppendItemResult, ImapSession } from '../connectors/imap/types.ts';
 import { AppError, toAppError } from '../core/app-error.ts';
 import type { LedgerWrite } from '../core/ledger.ts';
+import { findAppendedUids, returnsAppendUids, uidNextOf } from './appended-uids.ts';
 import { appendableFlags, ledgerWrite, type Candidate } from './candidate.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { toCrlf } from './line-endings.ts';
@@ -135,10 +136,29 @@ async function copyBatch(ctx: CopyContext, batch: readonly Candidate[], bodies: 
   if (toAppend.length > 0) {
     // Write-ahead: recorded in doubt before the target can have it.
     await ctx.writeLedger(toAppend.map(({ candidate }) => write(candidate, 'in_doubt')));
+    // Without UIDPLUS the answer carries no UIDs: note where this batch's UIDs start (appended-uids.ts).
+    const fromUid = returnsAppendUids(ctx.target) ? null : await uidNextOf(ctx.target, ctx.targetFolder);
     const appended = await ctx.target.append(ctx.targetFolder, toAppend.map((a) => a.item));
     let batchBytes = 0;
     let batchCopied = 0;
     let transient = null as AppError | null;
+    let targetUidValidity = appended.uidValidity;
+    const foundUids = new Map<number, number>();
+    let lookupFailed = false;
+    const stored = [...appended.results.keys()].filter((i) => !('error' in (appended.results[i] as AppendItemResult)));
+    // (A server may send APPENDUID without announcing UIDPLUS: then there is nothing to look up.)
+    if (fromUid !== null && stored.some((i) => (appended.results[i] as { uid: number | null }).uid === null)) {
+      try {
+        const found = await findAppendedUids(ctx.target, ctx.targetFolder, fromUid, stored.map((i) => (toAppend[i] as { candidate: Candidate }).candidate));
+        for (const [k, uid] of found.byIndex) foundUids.set(stored[k] as number, uid);
+        targetUidValidity = found.uidValidity;
+      } catch (err) {
+        // The look-up failed (connection lost): the stored items stay in doubt, and the folder's retry
+        // finds them on the target by fingerprint before it appends anything again.
+        transient = toAppError(err);
+        lookupFailed = true;
+      }
+    }
     for (const [i, r] of appended.results.entries()) {
       const { candidate, item } = toAppend[i] as { candidate: Candidate; item: AppendItem };
       if ('error' in r) {
@@ -154,7 +174,8 @@ async function copyBatch(ctx: CopyContext, batch: readonly Candidate[], bodies: 
         if (err.retry === 'user') result.stoppedBy ??= err;
         continue;
       }
-      outcome.push(write(candidate, 'migrated', { targetUidValidity: appended.uidValidity, targetUid: r.uid, flags: item.flags }));
+      if (lookupFailed) continue;
+      outcome.push(write(candidate, 'migrated', { targetUidValidity, targetUid: r.uid ?? foundUids.get(i) ?? null, flags: item.flags }));
       batchCopied++;
       batchBytes += item.content.length;
     }

@@ -24,6 +24,7 @@ import { startTargetFolders, subscribeTargetFolders } from './target-folders.ts'
 import { syncFolder } from './sync-folder.ts';
 import { SessionLane } from './session-lane.ts';
 import { SharedCopies } from './shared-copies.ts';
+import { returnsAppendUids } from './appended-uids.ts';
 import { verifyPass } from './verify-pass.ts'; // verify hook (issue 3)
 
 const FOLDER_ATTEMPTS = 3;
@@ -124,7 +125,9 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
     };
     if (options.justFolders) return await finish((await finishFolders()) ? 'completed_with_errors' : 'completed');
     // One lane per folder, and for a large folder as many as its shares can keep busy.
-    const split = options.splitMessages ?? DEFAULT_SPLIT_MESSAGES;
+    // A target without UIDPLUS gets no folder shares: its UIDs are found after each APPEND by reading
+    // what arrived, which must be one connection's batch at a time (appended-uids.ts).
+    const split = returnsAppendUids(target) ? (options.splitMessages ?? DEFAULT_SPLIT_MESSAGES) : 0;
     const newItems = (job: FolderJob): number => Math.max(0, job.status.messages - (states.get(job.folder.path)?.messages ?? 0));
     const lanesOfUse = jobs.reduce((n, job) => n + (split > 0 ? Math.max(1, Math.ceil(newItems(job) / split)) : 1), 0);
     const laneCount = Math.max(1, Math.min(options.connections, lanesOfUse));

@@ -30,10 +30,24 @@ export interface FaultProxy {
   takeCommandLog(): Array<{ connection: number; command: string }>;
   /** Refuses (closes at once) new connections while true. */
   refuse(on: boolean): void;
+  /**
+   * Imitates a server without UIDPLUS (RFC 4315): drops UIDPLUS from CAPABILITY answers and the
+   * APPENDUID / COPYUID response codes (Dovecot sends them whatever it advertises). Applied per chunk,
+   * which holds for the short status lines it rewrites.
+   */
+  hideUidplus(): void;
   close(): Promise<void>;
 }
 
 /** Starts a proxy to `targetPort` on 127.0.0.1. */
+function withoutUidplus(chunk: Buffer): Buffer {
+  const text = chunk.toString('latin1');
+  // Only server status lines: `* OK [CAPABILITY …]`, `* CAPABILITY …`, `tag OK [APPENDUID …]`.
+  const rewritten = text.replace(/^(\S+ (?:OK \[CAPABILITY|CAPABILITY)[^\r\n]*)/gm, (line) => line.replace(/ UIDPLUS\b/g, ''))
+    .replace(/^(\S+ OK) \[(?:APPENDUID|COPYUID) [^\]\r\n]*\]/gm, '$1');
+  return rewritten === text ? chunk : Buffer.from(rewritten, 'latin1');
+}
+
 export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const sockets = new Set<net.Socket>();
   let open = 0;
@@ -41,6 +55,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let total = 0;
   let budget: number | null = null;
   let refusing = false;
+  let noUidplus = false;
   let appendsToSkip: number | null = null;
   let swallowing = false;
   let swallowCutMs = 300;
@@ -113,7 +128,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
           }
         }
       }
-      client.write(chunk);
+      client.write(noUidplus ? withoutUidplus(chunk) : chunk);
     });
     client.on('close', close);
     upstream.on('close', close);
@@ -138,6 +153,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       swallowCutMs = cutAfterMs;
     },
     cutAll,
+    hideUidplus() {
+      noUidplus = true;
+    },
     takeCommands() {
       const taken = commands;
       commands = [];
