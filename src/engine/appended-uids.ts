@@ -12,14 +12,15 @@
  * messages that arrived from there on (`UID SEARCH UID n:*`, then their fingerprint headers). New
  * messages get UIDs ≥ that UIDNEXT (RFC 3501 §2.3.1.1), and a batch's messages get ascending UIDs in
  * the order they were appended (RFC 3502 §6.3.11 for MULTIAPPEND; one APPEND at a time on one
- * connection otherwise). Matching by fingerprint with multiplicity, in UID order, pairs each appended
+ * connection otherwise). Matching with multiplicity (copy-identity.ts), in UID order, pairs each appended
  * item with its copy even when other mail arrived in the folder meanwhile (new mail after the MX
  * moved). Folders are not shared between connections for such a server (run-pass.ts), so no other
  * lane appends the same folder's items at the same time.
  */
 import type { ImapSession } from '../connectors/imap/types.ts';
-import { fingerprint } from './fingerprint.ts';
-import { matchWithMultiplicity } from './match-multiset.ts';
+import type { Candidate } from './candidate.ts';
+import { matchCopies } from './copy-identity.ts';
+import { candidateKeys, targetCopy, type TargetCopy } from './find-on-target.ts';
 
 export interface AppendedUids {
   /** UIDVALIDITY of the target folder when it was read. */
@@ -40,24 +41,22 @@ export async function uidNextOf(target: ImapSession, folder: string): Promise<nu
 
 /**
  * Finds the copies of `items` (appended in this order) among the messages of `folder` with UIDs
- * ≥ `fromUid`. An item whose copy has another fingerprint (a server that rewrites what it stores) is
- * left out: the caller records it without a target UID rather than appending it again.
+ * ≥ `fromUid`. An item whose copy is not recognised (rewritten, and no Message-ID) is left out: the
+ * caller records it without a target UID rather than appending it again.
  */
 export async function findAppendedUids(
   target: ImapSession,
   folder: string,
   fromUid: number,
-  items: ReadonlyArray<{ readonly fingerprint: string }>,
+  items: readonly Candidate[],
 ): Promise<AppendedUids> {
   const listing = await target.listUids(folder, fromUid);
-  const arrived: Array<{ key: number; fingerprint: string }> = [];
+  const arrived: TargetCopy[] = [];
   if (listing.uids.length > 0 && items.length > 0) {
-    for await (const meta of target.fetchMeta(folder, listing.uids)) {
-      arrived.push({ key: meta.uid, fingerprint: fingerprint({ headers: meta.headers, size: meta.size }) });
-    }
+    for await (const meta of target.fetchMeta(folder, listing.uids)) arrived.push(targetCopy(meta));
   }
   arrived.sort((a, b) => a.key - b.key);
-  const indexed = items.map((item, index) => ({ index, fingerprint: item.fingerprint }));
-  const { matched } = matchWithMultiplicity(indexed, arrived);
+  const indexed = items.map((item, index) => ({ index, ...candidateKeys(item) }));
+  const { matched } = matchCopies(indexed, arrived);
   return { uidValidity: listing.uidValidity, byIndex: new Map(matched.map((m) => [m.item.index, m.key])) };
 }

@@ -1,13 +1,14 @@
 /**
  * Looks for source items on the target before appending them (DESIGN.md "Write-ahead"): an item
  * left `in_doubt` by a crash may already be there, and a folder whose ledger was reset (or a target
- * that already holds mail) must not receive copies of what it has. Matching is by fingerprint with
+ * that already holds mail) must not receive copies of what it has. Matching is by fingerprint, then by
+ * Message-ID and INTERNALDATE for servers that rewrite what they store (copy-identity.ts), with
  * multiplicity, against target messages no ledger row has claimed yet.
  */
 import type { ImapSession, MessageMetaData } from '../connectors/imap/types.ts';
 import type { Candidate } from './candidate.ts';
-import { fingerprint } from './fingerprint.ts';
-import { matchWithMultiplicity } from './match-multiset.ts';
+import { looseKey, matchCopies, type CopyKeys } from './copy-identity.ts';
+import { fingerprint, parseFingerprintHeaders } from './fingerprint.ts';
 
 /** Below this many items, targeted SEARCHes are cheaper than reading every target header. */
 const SEARCH_PER_ITEM_MAX = 20;
@@ -53,20 +54,29 @@ export async function findOnTarget(
     toRead = unclaimed;
   }
 
-  const candidates: Array<{ key: number; fingerprint: string }> = [];
+  const candidates: Array<TargetCopy> = [];
   if (toRead.length > 0) {
-    for await (const meta of target.fetchMeta(targetFolder, toRead)) candidates.push(targetCandidate(meta));
+    for await (const meta of target.fetchMeta(targetFolder, toRead)) candidates.push(targetCopy(meta));
   }
   candidates.sort((a, b) => a.key - b.key);
-  const ordered = [...items].sort((a, b) => a.uid - b.uid);
-  const result = matchWithMultiplicity(ordered, candidates);
+  const ordered = [...items].sort((a, b) => a.uid - b.uid).map((candidate) => ({ candidate, ...candidateKeys(candidate) }));
+  const result = matchCopies(ordered, candidates);
   return {
-    found: result.matched.map((m) => ({ candidate: m.item, targetUid: m.key })),
-    notFound: result.unmatched,
+    found: result.matched.map((m) => ({ candidate: m.item.candidate, targetUid: m.key })),
+    notFound: result.unmatched.map((u) => u.candidate),
     targetUidValidity: listing.uidValidity,
   };
 }
 
-function targetCandidate(meta: MessageMetaData): { key: number; fingerprint: string } {
-  return { key: meta.uid, fingerprint: fingerprint({ headers: meta.headers, size: meta.size }) };
+/** A target message as copy-identity.ts compares it. */
+export type TargetCopy = CopyKeys & { readonly key: number; readonly messageId: string | null };
+
+export function targetCopy(meta: MessageMetaData): TargetCopy {
+  const messageId = parseFingerprintHeaders(meta.headers).messageId;
+  return { key: meta.uid, fingerprint: fingerprint({ headers: meta.headers, size: meta.size }), looseKey: looseKey(messageId, meta.internalDate), messageId };
+}
+
+/** A source candidate's keys. */
+export function candidateKeys(candidate: Candidate): CopyKeys {
+  return { fingerprint: candidate.fingerprint, looseKey: looseKey(candidate.messageId, candidate.meta.internalDate) };
 }

@@ -1,8 +1,8 @@
 /**
  * The verify pass: proof of completeness. It copies nothing; it compares the ledger with both servers
  * and names every difference (verify_findings):
- *  - `missing_on_target`: the ledger says `migrated`, but the target folder no longer holds that UID
- *    with the recorded fingerprint. The item is set back to `failed` (reason VERIFY_MISSING), so the
+ *  - `missing_on_target`: the ledger says `migrated`, but the target folder no longer holds that UID,
+ *    or holds another message there (another fingerprint and Message-ID: copy-identity.ts). The item is set back to `failed` (reason VERIFY_MISSING), so the
  *    next delta pass copies it again.
  *  - `not_migrated`: a source message the ledger does not account for (no row, `in_doubt`, or
  *    `failed`); `excluded` items are accounted for by their filter rule.
@@ -17,9 +17,9 @@ import type { LedgerItem, LedgerWrite, PassCounts } from '../core/ledger.ts';
 import { getFolderItems, writeItems } from '../store/ledger.repository.ts';
 import { insertFindings } from '../store/verify-finding.repository.ts';
 import { toCandidate } from './candidate.ts';
-import { fingerprint } from './fingerprint.ts';
+import { confirmsCopy, looseKey, matchCopies, type CopyKeys } from './copy-identity.ts';
+import { targetCopy, type TargetCopy } from './find-on-target.ts';
 import { buildFolderMap } from './folder-map.ts';
-import { matchWithMultiplicity } from './match-multiset.ts';
 import type { PairRef, PassDeps, PassOptions } from './pass-types.ts';
 
 /** Kinds of verify findings (verify_findings.kind). */
@@ -163,10 +163,10 @@ export async function verifyPass(input: VerifyInput): Promise<VerifyResult> {
       counts.missingOnTarget += expected.length;
       continue;
     }
-    const fingerprints = new Map<number, { fingerprint: string; subject: string | null }>();
+    const fingerprints = new Map<number, TargetCopy & { subject: string | null }>();
     if (listing.uids.length > 0) {
       for await (const meta of target.fetchMeta(targetFolder, listing.uids)) {
-        fingerprints.set(meta.uid, { fingerprint: fingerprint({ headers: meta.headers, size: meta.size }), subject: toCandidate(meta, undefined).subject });
+        fingerprints.set(meta.uid, { ...targetCopy(meta), subject: toCandidate(meta, undefined).subject });
       }
     }
     const claimed = new Set<number>();
@@ -174,7 +174,7 @@ export async function verifyPass(input: VerifyInput): Promise<VerifyResult> {
     for (const item of expected) {
       const sameFolder = item.targetUidValidity === listing.uidValidity && item.targetUid !== null;
       const onTarget = sameFolder ? fingerprints.get(item.targetUid) : undefined;
-      if (sameFolder && onTarget?.fingerprint === item.fingerprint && !claimed.has(item.targetUid)) {
+      if (sameFolder && onTarget && confirmsCopy(item, onTarget) && !claimed.has(item.targetUid)) {
         claimed.add(item.targetUid);
         counts.present++;
       } else if (!sameFolder) {
@@ -187,15 +187,15 @@ export async function verifyPass(input: VerifyInput): Promise<VerifyResult> {
       }
     }
     if (stale.length > 0) {
-      const free = [...fingerprints].filter(([uid]) => !claimed.has(uid)).sort((a, b) => a[0] - b[0]).map(([uid, v]) => ({ key: uid, fingerprint: v.fingerprint }));
-      const matched = matchWithMultiplicity(stale, free);
-      for (const { item, key } of matched.matched) {
+      const free = [...fingerprints.values()].filter((copy) => !claimed.has(copy.key)).sort((a, b) => a.key - b.key);
+      const matched = matchCopies(stale.map((item) => ({ item, ...ledgerKeys(item) })), free);
+      for (const { item: { item }, key } of matched.matched) {
         claimed.add(key);
         counts.present++;
         counts.relinked++;
         relinks.push({ ...writeOf(item), state: 'migrated', targetFolder, targetUidValidity: listing.uidValidity, targetUid: key });
       }
-      for (const item of matched.unmatched) {
+      for (const { item } of matched.unmatched) {
         const why = 'the target folder was re-created (new UIDVALIDITY) and holds no matching message';
         findings.push(missingFinding(item, targetFolder, why));
         toFail.push(failedWrite(item, why));
@@ -225,6 +225,11 @@ export async function verifyPass(input: VerifyInput): Promise<VerifyResult> {
 
 function delimiterOf(folders: readonly FolderData[]): string {
   return folders.find((f) => f.path.toUpperCase() === 'INBOX')?.delimiter ?? folders.find((f) => f.delimiter)?.delimiter ?? '/';
+}
+
+/** A ledger row's keys, to compare with a target message (copy-identity.ts). */
+function ledgerKeys(item: LedgerItem): CopyKeys {
+  return { fingerprint: item.fingerprint, looseKey: looseKey(item.messageId, item.internalDate) };
 }
 
 function missingFinding(item: LedgerItem, targetFolder: string, detail: string): VerifyFinding {

@@ -36,6 +36,12 @@ export interface FaultProxy {
    * which holds for the short status lines it rewrites.
    */
   hideUidplus(): void;
+  /**
+   * Imitates a server that stores a re-rendered message instead of the bytes it was given (Exchange,
+   * Microsoft 365): `prefix` is put in front of every APPEND literal, and its `{size}` grown to match,
+   * on connections opened from now on. Needs an uncompressed stream (loopback never compresses).
+   */
+  rewriteAppends(prefix: string): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +54,52 @@ function withoutUidplus(chunk: Buffer): Buffer {
   return rewritten === text ? chunk : Buffer.from(rewritten, 'latin1');
 }
 
+/**
+ * A client→server filter that inserts `prefix` at the start of every APPEND literal (MULTIAPPEND and
+ * pipelined ones too) and fixes its `{size}` / `{size+}` (RFC 3501 §4.3, RFC 7888). Lines are read
+ * across chunks; literal bytes are passed through uninspected.
+ */
+function appendRewriter(prefix: Buffer): (chunk: Buffer) => Buffer {
+  let pending = Buffer.alloc(0);
+  let literalLeft = 0;
+  let inAppend = false;
+  return (chunk) => {
+    const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    pending = Buffer.alloc(0);
+    const out: Buffer[] = [];
+    let pos = 0;
+    while (pos < data.length) {
+      if (literalLeft > 0) {
+        const n = Math.min(literalLeft, data.length - pos);
+        out.push(data.subarray(pos, pos + n));
+        pos += n;
+        literalLeft -= n;
+        continue;
+      }
+      const eol = data.indexOf('\r\n', pos);
+      if (eol === -1) {
+        pending = Buffer.from(data.subarray(pos));
+        break;
+      }
+      let line = data.subarray(pos, eol).toString('latin1');
+      pos = eol + 2;
+      if (!inAppend && /^\S+ APPEND /i.test(line)) inAppend = true;
+      const marker = /\{(\d+)(\+?)\}$/.exec(line);
+      if (marker) {
+        literalLeft = Number(marker[1]);
+        if (inAppend) line = `${line.slice(0, marker.index)}{${literalLeft + prefix.length}${marker[2] ?? ''}}`;
+        out.push(Buffer.from(`${line}\r\n`, 'latin1'));
+        if (inAppend) out.push(prefix);
+      } else {
+        // The command ends here (after a MULTIAPPEND's last literal, or a command without one).
+        out.push(Buffer.from(`${line}\r\n`, 'latin1'));
+        inAppend = false;
+      }
+    }
+    return Buffer.concat(out);
+  };
+}
+
 export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const sockets = new Set<net.Socket>();
   let open = 0;
@@ -56,6 +108,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let budget: number | null = null;
   let refusing = false;
   let noUidplus = false;
+  let appendPrefix: Buffer | null = null;
   let appendsToSkip: number | null = null;
   let swallowing = false;
   let swallowCutMs = 300;
@@ -77,6 +130,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     open++;
     peak = Math.max(peak, open);
     const upstream = net.connect(targetPort, '127.0.0.1');
+    const rewrite = appendPrefix === null ? null : appendRewriter(appendPrefix);
     sockets.add(client);
     sockets.add(upstream);
     let closed = false;
@@ -106,7 +160,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
           return;
         }
       }
-      upstream.write(chunk);
+      upstream.write(rewrite ? rewrite(chunk) : chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
       if (swallowing) return;
@@ -155,6 +209,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     cutAll,
     hideUidplus() {
       noUidplus = true;
+    },
+    rewriteAppends(prefix: string) {
+      appendPrefix = Buffer.from(prefix, 'latin1');
     },
     takeCommands() {
       const taken = commands;
