@@ -26,8 +26,11 @@ export interface FaultProxy {
    * at most 200 characters each; literal payloads can appear as lines too). Clears the record.
    */
   takeCommands(): string[];
-  /** The same with the client connection each command came on (numbered from 1 in order of arrival). */
-  takeCommandLog(): Array<{ connection: number; command: string }>;
+  /**
+   * The same with the client connection each command came on (numbered from 1 in order of arrival)
+   * and its tag (a pipelined sub-command's tag looks like `A12.3`).
+   */
+  takeCommandLog(): Array<{ connection: number; tag: string; command: string }>;
   /** Refuses (closes at once) new connections while true. */
   refuse(on: boolean): void;
   /**
@@ -112,8 +115,8 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let appendsToSkip: number | null = null;
   let swallowing = false;
   let swallowCutMs = 300;
-  let commands: Array<{ connection: number; command: string }> = [];
-  const COMMAND = /^[A-Za-z0-9.]+ ([A-Z][A-Z0-9-]*(?: [A-Z][A-Z0-9.-]*)?.*)$/;
+  let commands: Array<{ connection: number; tag: string; command: string }> = [];
+  const COMMAND = /^([A-Za-z0-9.]+) ([A-Z][A-Z0-9-]*(?: [A-Z][A-Z0-9.-]*)?.*)$/;
 
   const cutAll = (): void => {
     for (const socket of sockets) socket.destroy();
@@ -149,7 +152,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       partial = (lines.pop() ?? '').slice(-200);
       for (const line of lines) {
         const m = COMMAND.exec(line.slice(0, 200));
-        if (m?.[1] !== undefined && commands.length < 100_000) commands.push({ connection, command: m[1] });
+        if (m?.[1] !== undefined && m[2] !== undefined && commands.length < 100_000) commands.push({ connection, tag: m[1], command: m[2] });
       }
       if (budget !== null) {
         budget -= chunk.length;

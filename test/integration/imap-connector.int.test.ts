@@ -298,6 +298,31 @@ test('a server without MULTIAPPEND, LIST-STATUS, CONDSTORE, ESEARCH: single APPE
   }
 });
 
+test('without LIST-STATUS: STATUS of many folders is pipelined; a missing folder is still FOLDER_NOT_FOUND', async () => {
+  const proxy = await startFaultProxy(plainServer.port);
+  const session = await openImapSession(endpoint({ port: proxy.port }));
+  try {
+    const names = ['Pipe/one', 'Pipe/"quoted"', 'Pipe/Été', 'Pipe/back\\slash'];
+    for (const name of names) await session.createFolder(name);
+    await session.append('Pipe/Été', [{ content: message('s1'), flags: [], internalDate: new Date() }, { content: message('s2'), flags: [], internalDate: new Date() }]);
+    proxy.takeCommandLog();
+    const all = await session.statusAll(['INBOX', ...names], { condstore: false });
+    assert.deepEqual([...all.keys()].sort(), ['INBOX', ...names].sort());
+    assert.equal(all.get('Pipe/Été')?.messages, 2);
+    assert.equal(all.get('Pipe/one')?.messages, 0);
+    const statuses = proxy.takeCommandLog().filter((c) => c.command.startsWith('STATUS '));
+    assert.equal(statuses.length, 5, JSON.stringify(statuses));
+    // One request: four sub-commands tagged T.1 … T.4, the last one ImapFlow's own tag T.
+    const last = statuses.at(-1)?.tag ?? '';
+    assert.deepEqual(statuses.map((c) => c.tag), [1, 2, 3, 4].map((k) => `${last}.${k}`).concat(last));
+
+    await assert.rejects(session.statusAll(['Pipe/one', 'Pipe/none', 'INBOX'], { condstore: false }), (err) => isAppError(err) && err.code === 'FOLDER_NOT_FOUND');
+  } finally {
+    await session.close();
+    await proxy.close();
+  }
+});
+
 test('without LITERAL+: MULTIAPPEND with synchronizing literals, a refused batch re-sent singly, a quoted folder name', async () => {
   const session = await openImapSession(endpoint({ port: syncServer.port }));
   try {

@@ -3,23 +3,27 @@
  * HIGHESTMODSEQ (RFC 7162 §3.1.2.1). The engine's no-op delta costs exactly this.
  *
  * Many folders at once use LIST-STATUS (RFC 5819): `LIST "" "*" RETURN (STATUS (…))` answers for every
- * folder in one round trip, instead of one STATUS per folder. Sent through `exec()` because ImapFlow's
+ * folder in one round trip, instead of one STATUS per folder; without it, STATUS commands are pipelined. Sent through `exec()` because ImapFlow's
  * STATUS returns `false` on a NO and its LIST-STATUS fallback swallows per-folder errors.
  */
 import type { ImapFlow } from 'imapflow';
 import { AppError } from '../../core/app-error.ts';
 import { mapImapError } from './map-imap-error.ts';
+import { chunks } from '../../core/chunks.ts';
 import { execCommand, nodeText, utf8Path, wirePath, type OutAttribute, type WireAttribute, type WireResponse } from './imap-wire.ts';
+import { quoteMailbox } from './raw-append.ts';
+import { execRawPipeline, type RawPipeline } from './raw-command.ts';
 import type { FolderStatusData, FolderStatusOptions } from './types.ts';
 
+/** The status data items asked for; HIGHESTMODSEQ only with CONDSTORE. */
+function statusItemNames(capabilities: ReadonlySet<string>, options: FolderStatusOptions): string[] {
+  const names = ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY'];
+  if (options.condstore && capabilities.has('CONDSTORE')) names.push('HIGHESTMODSEQ');
+  return names;
+}
+
 function statusItems(capabilities: ReadonlySet<string>, options: FolderStatusOptions): OutAttribute[] {
-  const items: OutAttribute[] = [
-    { type: 'ATOM', value: 'MESSAGES' },
-    { type: 'ATOM', value: 'UIDNEXT' },
-    { type: 'ATOM', value: 'UIDVALIDITY' },
-  ];
-  if (options.condstore && capabilities.has('CONDSTORE')) items.push({ type: 'ATOM', value: 'HIGHESTMODSEQ' });
-  return items;
+  return statusItemNames(capabilities, options).map((value): OutAttribute => ({ type: 'ATOM', value }));
 }
 
 /** Parses `* STATUS mailbox (NAME value …)` into path and data; null when malformed. */
@@ -122,9 +126,65 @@ export async function folderStatusAll(
     }
   }
   // Folders LIST-STATUS did not cover (no LIST-STATUS, \Noselect, a name the server spells
-  // differently): one STATUS each, which reports a missing folder as an error rather than leaving it out.
+  // differently): pipelined STATUS commands, then one STATUS each for any the pipeline left without an
+  // answer, which reports a missing folder as an error rather than leaving it out.
+  const rest = folders.filter((path) => !out.has(path));
+  if (rest.length > 1) for (const [path, status] of await pipelinedStatus(client, capabilities, rest, options)) out.set(path, status);
   for (const path of wanted) {
     if (!out.has(path)) out.set(path, await folderStatus(client, capabilities, path, options));
   }
   return out;
+}
+
+/** STATUS commands written at once: a bounded burst for the server's input buffer. */
+const STATUS_PIPELINE_MAX = 100;
+
+/**
+ * STATUS of `paths` as pipelined commands (RFC 3501 §5.5: STATUS does not depend on another STATUS),
+ * up to STATUS_PIPELINE_MAX per request: one round trip per hundred folders instead of one per folder,
+ * on servers without LIST-STATUS (Gmail, Microsoft 365). Returns what was answered; a folder refused
+ * (NO) or not answered is left to the caller's one-by-one STATUS, which names its error.
+ */
+async function pipelinedStatus(client: ImapFlow, capabilities: ReadonlySet<string>, paths: readonly string[], options: FolderStatusOptions): Promise<Map<string, FolderStatusData>> {
+  const found = new Map<string, FolderStatusData>();
+  const items = `(${statusItemNames(capabilities, options).join(' ')})`;
+  for (const part of chunks(paths, STATUS_PIPELINE_MAX)) {
+    const asked = new Set<string>();
+    const lines: string[] = [];
+    for (const path of part) {
+      const quoted = quoteMailbox(wirePath(client, path));
+      if (quoted === null) continue; // a name only a literal can carry: the one-by-one STATUS sends it
+      asked.add(path);
+      lines.push(`STATUS ${quoted} ${items}\r\n`);
+    }
+    if (lines.length < 2) continue;
+    const subTags = new Set<string>();
+    const pipeline: RawPipeline = {
+      summary: `STATUS (${lines.length} pipelined commands)`,
+      start(tag, out) {
+        const tags = lines.map((_, k) => (k === lines.length - 1 ? tag : `${tag}.${k + 1}`));
+        for (const subTag of tags.slice(0, -1)) subTags.add(subTag);
+        out.write([Buffer.from(lines.map((line, k) => `${tags[k] as string} ${line}`).join(''), 'utf8')]);
+      },
+      // STATUS carries no literal: a `+` would be a confused server, and writing anything would desync.
+      continuation() {},
+      tagged(line) {
+        const space = line.indexOf(0x20);
+        return subTags.has(line.toString('latin1', 0, space === -1 ? line.length : space));
+      },
+    };
+    try {
+      await execRawPipeline(client, 'STATUS', pipeline, {
+        STATUS: (untagged) => {
+          const status = parseStatus(client, untagged);
+          if (status && asked.has(status.path)) found.set(status.path, status);
+        },
+      });
+    } catch (err) {
+      // The last folder refused (NO/BAD): the one-by-one STATUS asks again and names the error.
+      const refused = typeof err === 'object' && err !== null && 'responseStatus' in err;
+      if (!refused) throw mapImapError(err, { operation: 'status' });
+    }
+  }
+  return found;
 }

@@ -35,7 +35,7 @@ export type OutAttribute =
   | { readonly type: 'LITERAL'; readonly value: Buffer }
   | readonly OutAttribute[];
 
-type UntaggedHandler = (response: WireResponse) => void | Promise<void>;
+export type UntaggedHandler = (response: WireResponse) => void | Promise<void>;
 
 interface ExecResult {
   readonly response: WireResponse;

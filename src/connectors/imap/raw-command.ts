@@ -24,7 +24,7 @@
  * nothing ImapFlow does on a `+` or on the final answer can write a leftover piece.
  */
 import type { ImapFlow } from 'imapflow';
-import type { WireResponse } from './imap-wire.ts';
+import type { UntaggedHandler, WireResponse } from './imap-wire.ts';
 
 /** Bytes of one command after its tag: segment 0 at once, each later one after a `+` (RFC 3501 §7.5). */
 export interface RawPlan {
@@ -65,6 +65,7 @@ export interface RawPipeline {
 interface RawOptions {
   readonly raw?: RawPlan;
   readonly rawPipeline?: RawPipeline;
+  readonly untagged?: Record<string, UntaggedHandler>;
 }
 interface SendData {
   readonly tag: string;
@@ -195,11 +196,13 @@ export async function execRaw(client: ImapFlow, command: string, plan: RawPlan):
 /**
  * Runs the commands of `pipeline` as one ImapFlow request and returns the tagged OK of the last one
  * (the only one carrying ImapFlow's tag); a NO/BAD of it rejects with ImapFlow's error, as `execRaw`.
- * The answers to the others reach `pipeline.tagged`; a dropped connection rejects as usual.
+ * The answers to the others reach `pipeline.tagged`, their untagged responses the `untagged` handlers
+ * (by response name, parsed by ImapFlow as for `execCommand`); a dropped connection rejects as usual.
  */
-export async function execRawPipeline(client: ImapFlow, command: string, pipeline: RawPipeline): Promise<WireResponse> {
+export async function execRawPipeline(client: ImapFlow, command: string, pipeline: RawPipeline, untagged: Record<string, UntaggedHandler> = {}): Promise<WireResponse> {
   ensureWrapped(client);
-  const result = await (client as unknown as ExecCapable).exec(command, false, { rawPipeline: pipeline });
+  // Untagged responses go to ImapFlow as for any command, which parses them and calls these handlers.
+  const result = await (client as unknown as ExecCapable).exec(command, false, { rawPipeline: pipeline, untagged });
   result.next();
   return result.response;
 }
