@@ -136,7 +136,9 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
     const appendLimit = target.info.appendLimit;
     const budget = new ByteBudget(options.memoryBytes);
     let next = 0;
-    const runLane = async (lane: SessionLane): Promise<void> => {
+    const refusedLanes: AppError[] = [];
+    const runLane = async (lane: SessionLane, index: number): Promise<void> => {
+      if (index > 0 && !(await connects(lane))) return;
       await runFolders(lane);
       // No folder left: help copy the shares of large folders still being copied.
       for (let task = await share?.next(); task; task = await share?.next()) {
@@ -147,6 +149,25 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
           // The share's owner reports the error and retries its folder; this lane starts afresh.
           await lane.reset();
         }
+      }
+    };
+    /**
+     * An extra lane opens its connections before it takes a folder. Servers cap connections per
+     * account (Gmail 15, Microsoft 365 ≈20, Dovecot's mail_max_userip_connections) and answer the
+     * one too many with `NO [LIMIT]` or a refusal: that lane steps aside and the pass goes on with
+     * the lanes it has, instead of failing the folders it would have taken. Lane 0 is already open.
+     */
+    const connects = async (lane: SessionLane): Promise<boolean> => {
+      try {
+        await lane.sourceSession();
+        if (!options.dryRun) await lane.targetSession();
+        return true;
+      } catch (thrown) {
+        const err = toAppError(thrown);
+        refusedLanes.push(err);
+        log.warn({ err: err.toJSON() }, 'a connection could not be opened; the pass goes on with fewer');
+        await lane.reset();
+        return false;
       }
     };
     const runFolders = async (lane: SessionLane): Promise<void> => {
@@ -204,7 +225,10 @@ export async function runPass(deps: PassDeps, pair: PairRef, options: PassOption
         }
       }
     };
-    await Promise.all(lanes.map((lane) => runLane(lane)));
+    await Promise.all(lanes.map((lane, index) => runLane(lane, index)));
+    if (refusedLanes.length > 0) {
+      warnings.push(`${laneCount - refusedLanes.length} of ${laneCount} connections per side were used: ${refusedLanes.length} could not be opened (${refusedLanes[0]?.message ?? ''}). Lower --connections (or the endpoint's connection limit) to the server's cap.`);
+    }
     const someRefused = deps.signal?.aborted ? false : await finishFolders();
     if (deps.signal?.aborted) return await finish('interrupted', new AppError('PASS_INTERRUPTED', 'The pass was interrupted; run it again to resume.'));
     if (fatal) return await finish('failed', fatal);
