@@ -50,6 +50,12 @@ function requiredMechanisms(endpoint: ImapEndpoint): string[] | null {
   return null;
 }
 
+/** An ImapFlow log entry for a command the server answered NO or BAD (the command rejects with it). */
+function isServerRefusal(entry: object): boolean {
+  const err = (entry as { err?: { responseStatus?: unknown } }).err;
+  return err?.responseStatus === 'NO' || err?.responseStatus === 'BAD';
+}
+
 /** Adapts pino to ImapFlow's logger. ImapFlow masks secrets in its command log; raw logging stays off. */
 function imapflowLogger(logger: pino.Logger, connectionName: string | undefined): NonNullable<ImapFlowOptions['logger']> {
   const child = logger.child({ component: 'imapflow', ...(connectionName ? { connection: connectionName } : {}) });
@@ -58,7 +64,11 @@ function imapflowLogger(logger: pino.Logger, connectionName: string | undefined)
     debug: (obj: object) => child.debug(obj),
     info: (obj: object) => child.info(obj),
     warn: (obj: object) => child.warn(obj),
-    error: (obj: object) => child.error(obj),
+    // ImapFlow logs every NO/BAD answer as an error ("Command failed", with a stack) and then rejects
+    // the command with it; Cutover handles that rejection and reports it with its own code. Logged at
+    // error level here too, a handled refusal (a login over a server's connection cap, a STATUS of a
+    // missing folder) printed a stack trace per connection.
+    error: (obj: object) => (isServerRefusal(obj) ? child.debug(obj) : child.error(obj)),
     fatal: (obj: object) => child.fatal(obj),
   };
 }
