@@ -34,8 +34,6 @@ export interface DovecotOptions {
   appendLimitBytes?: number;
   /** Delay before a failed login is answered. Dovecot's default is 2 s; tests default to 0. */
   authFailureDelaySeconds?: number;
-  /** Most IMAP connections of one user from one address (default 100), like a provider's per-account cap. */
-  maxUserIpConnections?: number;
   /**
    * [issue 4, provider tests] passdb/userdb read this passwd-file instead of the generated one (the
    * test — e.g. the dovecot-passwd provider — writes it; `users` is then ignored). Dovecot re-reads it
@@ -103,7 +101,7 @@ export function renderConfig(options: DovecotOptions, layout: DovecotLayout, por
     'disable_plaintext_auth = no',
     'auth_mechanisms = plain login',
     // The default of 10 is too low for parallel workers plus the test's own connections.
-    `mail_max_userip_connections = ${options.maxUserIpConnections ?? 100}`,
+    'mail_max_userip_connections = 100',
     `mail_location = ${mailLocation(options)}`,
     // Throw-away test mail: skipping fsync makes APPEND several times faster (the default here).
     `mail_fsync = ${fsync}`,

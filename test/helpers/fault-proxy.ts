@@ -34,6 +34,12 @@ export interface FaultProxy {
   /** Refuses (closes at once) new connections while true. */
   refuse(on: boolean): void;
   /**
+   * At most `n` connections open at once, as providers cap an account's connections: one more gets
+   * `* BYE [UNAVAILABLE] …` instead of a greeting and is closed. Counted here, so exact (a server's
+   * own cap can let simultaneous logins past it).
+   */
+  capConnections(n: number): void;
+  /**
    * Imitates a server without UIDPLUS (RFC 4315): drops UIDPLUS from CAPABILITY answers and the
    * APPENDUID / COPYUID response codes (Dovecot sends them whatever it advertises). Applied per chunk,
    * which holds for the short status lines it rewrites.
@@ -111,6 +117,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let budget: number | null = null;
   let refusing = false;
   let noUidplus = false;
+  let cap: number | null = null;
   let appendPrefix: Buffer | null = null;
   let appendsToSkip: number | null = null;
   let swallowing = false;
@@ -126,6 +133,11 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const server = net.createServer((client) => {
     if (refusing) {
       client.destroy();
+      return;
+    }
+    if (cap !== null && open >= cap) {
+      // What a provider answers past its per-account cap, before any command (RFC 3501 §7.1.5).
+      client.end('* BYE [UNAVAILABLE] Too many simultaneous connections for this account\r\n');
       return;
     }
     total++;
@@ -228,6 +240,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     refuse(on: boolean) {
       refusing = on;
+    },
+    capConnections(n: number) {
+      cap = n;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -41,6 +41,8 @@ interface LooseError {
   tlsFailed?: unknown;
   mailboxMissing?: unknown;
   throttleReset?: unknown;
+  /** ImapFlow: the text of the server's BYE when it closed the connection with one (RFC 3501 §7.1.5). */
+  reason?: unknown;
 }
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'EPROXY', 'ProxyError']);
@@ -64,6 +66,7 @@ function serverSaid(e: LooseError): { status?: string; responseCode?: string; te
   const responseCode = str(e.serverResponseCode)?.toUpperCase() ?? (codeParts[0] || undefined);
   const status = str(e.responseStatus) ?? (parsed && isNode(parsed.attributes?.[0] ?? null) ? str(parsed.command) : undefined);
   const text = str(e.responseText) ?? (parsed ? responseTextOf(parsed) || undefined : undefined);
+  if (text === undefined && str(e.reason) !== undefined) return { status: 'BYE', responseCode, text: str(e.reason) };
   return { status, responseCode, text };
 }
 
@@ -134,6 +137,8 @@ export function mapImapError(err: unknown, context: ImapErrorContext): AppError 
   else if (e.tlsFailed === true || (nodeCode && TLS_CODE.test(nodeCode)) || /certificate|handshake|STARTTLS/i.test(message)) code = 'IMAP_TLS_FAILED';
   else if (nodeCode && TIMEOUT_CODES.has(nodeCode)) code = 'IMAP_TIMEOUT';
   else if (nodeCode === 'ETHROTTLE') code = 'IMAP_THROTTLED';
+  // A BYE instead of a greeting or a login answer, saying the account has too many connections.
+  else if (said.status === 'BYE' && /too many|simultaneous|maximum number of connections|connection limit/i.test(said.text ?? '')) code = 'IMAP_THROTTLED';
   else if (nodeCode && LOST_CODES.has(nodeCode)) code = 'IMAP_CONNECTION_LOST';
   else if (nodeCode && /^(ParserError|UnexpectedTag|InvalidResponse|LineTooLarge|LiteralTooLarge|ResponseTooLarge|MAX_IMAP_NESTING_REACHED)/.test(nodeCode)) code = 'IMAP_PROTOCOL_ERROR';
   else if (said.responseCode && codeForResponseCode(said.responseCode, context.operation)) code = codeForResponseCode(said.responseCode, context.operation) ?? 'IMAP_COMMAND_FAILED';
