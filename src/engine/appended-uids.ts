@@ -19,8 +19,7 @@
  */
 import type { ImapSession } from '../connectors/imap/types.ts';
 import type { Candidate } from './candidate.ts';
-import { matchCopies } from './copy-identity.ts';
-import { candidateKeys, targetCopy, type TargetCopy } from './find-on-target.ts';
+import { candidateKeys, matchCopies, targetCopy, type TargetCopy } from './copy-identity.ts';
 
 export interface AppendedUids {
   /** UIDVALIDITY of the target folder when it was read. */

@@ -13,6 +13,9 @@
  * multiplicity against the target messages not yet claimed, so N source items need N copies; items
  * without a Message-ID have no loose key and stay unmatched rather than being guessed.
  */
+import type { MessageMetaData } from '../connectors/imap/types.ts';
+import type { Candidate } from './candidate.ts';
+import { fingerprint, parseFingerprintHeaders } from './fingerprint.ts';
 import { matchWithMultiplicity, type MatchResult } from './match-multiset.ts';
 
 /** What both rounds compare. */
@@ -53,4 +56,17 @@ export function matchCopies<S extends CopyKeys, K>(items: readonly S[], candidat
   const matched = [...strict.matched, ...loose.matched.map((m) => ({ item: m.item.item, key: m.key }))];
   const matchedItems = new Set<S>(matched.map((m) => m.item));
   return { matched, unmatched: items.filter((item) => !matchedItems.has(item)) };
+}
+
+/** A target message with the keys it is compared on. */
+export type TargetCopy = CopyKeys & { readonly key: number; readonly messageId: string | null };
+
+export function targetCopy(meta: MessageMetaData): TargetCopy {
+  const messageId = parseFingerprintHeaders(meta.headers).messageId;
+  return { key: meta.uid, fingerprint: fingerprint({ headers: meta.headers, size: meta.size }), looseKey: looseKey(messageId, meta.internalDate), messageId };
+}
+
+/** A source candidate's keys. */
+export function candidateKeys(candidate: Candidate): CopyKeys {
+  return { fingerprint: candidate.fingerprint, looseKey: looseKey(candidate.messageId, candidate.meta.internalDate) };
 }

@@ -1,8 +1,9 @@
 /**
  * Copies candidates from a source folder to a target folder in batches, by the write-ahead rule
  * (DESIGN.md): a batch is recorded `in_doubt` before its APPEND, and `migrated` with the target UID
- * (UIDPLUS APPENDUID, RFC 4315 §3; looked up on a server without it, appended-uids.ts) after. A crash between the two leaves `in_doubt` rows that the
- * next pass looks up on the target before appending again, so nothing is lost and nothing doubled.
+ * (UIDPLUS APPENDUID, RFC 4315 §3; looked up on a server without it, appended-uids.ts) after. A crash
+ * between the two leaves `in_doubt` rows that the next pass looks up on the target before appending
+ * again, so nothing is lost and nothing doubled.
  *
  * Reading batch k+1 from the source overlaps with appending batch k to the target (two connections),
  * so neither side waits for the other's round trips. Every batch first takes its size from the pass's

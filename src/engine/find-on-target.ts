@@ -5,10 +5,9 @@
  * Message-ID and INTERNALDATE for servers that rewrite what they store (copy-identity.ts), with
  * multiplicity, against target messages no ledger row has claimed yet.
  */
-import type { ImapSession, MessageMetaData } from '../connectors/imap/types.ts';
+import type { ImapSession } from '../connectors/imap/types.ts';
 import type { Candidate } from './candidate.ts';
-import { looseKey, matchCopies, type CopyKeys } from './copy-identity.ts';
-import { fingerprint, parseFingerprintHeaders } from './fingerprint.ts';
+import { candidateKeys, matchCopies, targetCopy, type TargetCopy } from './copy-identity.ts';
 
 /** Below this many items, targeted SEARCHes are cheaper than reading every target header. */
 const SEARCH_PER_ITEM_MAX = 20;
@@ -66,17 +65,4 @@ export async function findOnTarget(
     notFound: result.unmatched.map((u) => u.candidate),
     targetUidValidity: listing.uidValidity,
   };
-}
-
-/** A target message as copy-identity.ts compares it. */
-export type TargetCopy = CopyKeys & { readonly key: number; readonly messageId: string | null };
-
-export function targetCopy(meta: MessageMetaData): TargetCopy {
-  const messageId = parseFingerprintHeaders(meta.headers).messageId;
-  return { key: meta.uid, fingerprint: fingerprint({ headers: meta.headers, size: meta.size }), looseKey: looseKey(messageId, meta.internalDate), messageId };
-}
-
-/** A source candidate's keys. */
-export function candidateKeys(candidate: Candidate): CopyKeys {
-  return { fingerprint: candidate.fingerprint, looseKey: looseKey(candidate.messageId, candidate.meta.internalDate) };
 }

@@ -17,8 +17,7 @@ import type { LedgerItem, LedgerWrite, PassCounts } from '../core/ledger.ts';
 import { getFolderItems, writeItems } from '../store/ledger.repository.ts';
 import { insertFindings } from '../store/verify-finding.repository.ts';
 import { toCandidate } from './candidate.ts';
-import { confirmsCopy, looseKey, matchCopies, type CopyKeys } from './copy-identity.ts';
-import { targetCopy, type TargetCopy } from './find-on-target.ts';
+import { confirmsCopy, looseKey, matchCopies, targetCopy, type CopyKeys, type TargetCopy } from './copy-identity.ts';
 import { buildFolderMap } from './folder-map.ts';
 import type { PairRef, PassDeps, PassOptions } from './pass-types.ts';
 
