@@ -7,7 +7,7 @@ import type pino from 'pino';
 import type { ImapEndpoint } from '../../core/endpoint.ts';
 import { AppError } from '../../core/app-error.ts';
 import { isCompressed, negotiateCompression } from './compression.ts';
-import { mapImapError } from './map-imap-error.ts';
+import { isServerRefusal, mapImapError } from './map-imap-error.ts';
 import type { ServerInfo } from './types.ts';
 
 export interface ConnectOptions {
@@ -50,12 +50,6 @@ function requiredMechanisms(endpoint: ImapEndpoint): string[] | null {
   return null;
 }
 
-/** An ImapFlow log entry for a command the server answered NO or BAD (the command rejects with it). */
-function isServerRefusal(entry: object): boolean {
-  const err = (entry as { err?: { responseStatus?: unknown } }).err;
-  return err?.responseStatus === 'NO' || err?.responseStatus === 'BAD';
-}
-
 /** Adapts pino to ImapFlow's logger. ImapFlow masks secrets in its command log; raw logging stays off. */
 function imapflowLogger(logger: pino.Logger, connectionName: string | undefined): NonNullable<ImapFlowOptions['logger']> {
   const child = logger.child({ component: 'imapflow', ...(connectionName ? { connection: connectionName } : {}) });
@@ -68,7 +62,7 @@ function imapflowLogger(logger: pino.Logger, connectionName: string | undefined)
     // the command with it; Cutover handles that rejection and reports it with its own code. Logged at
     // error level here too, a handled refusal (a login over a server's connection cap, a STATUS of a
     // missing folder) printed a stack trace per connection.
-    error: (obj: object) => (isServerRefusal(obj) ? child.debug(obj) : child.error(obj)),
+    error: (obj: object) => (isServerRefusal((obj as { err?: unknown }).err) ? child.debug(obj) : child.error(obj)),
     fatal: (obj: object) => child.fatal(obj),
   };
 }

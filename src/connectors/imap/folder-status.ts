@@ -8,7 +8,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { AppError } from '../../core/app-error.ts';
-import { mapImapError } from './map-imap-error.ts';
+import { isServerRefusal, mapImapError } from './map-imap-error.ts';
 import { chunks } from '../../core/chunks.ts';
 import { execCommand, nodeText, utf8Path, wirePath, type OutAttribute, type WireAttribute, type WireResponse } from './imap-wire.ts';
 import { quoteMailbox } from './raw-append.ts';
@@ -182,8 +182,7 @@ async function pipelinedStatus(client: ImapFlow, capabilities: ReadonlySet<strin
       });
     } catch (err) {
       // The last folder refused (NO/BAD): the one-by-one STATUS asks again and names the error.
-      const refused = typeof err === 'object' && err !== null && 'responseStatus' in err;
-      if (!refused) throw mapImapError(err, { operation: 'status' });
+      if (!isServerRefusal(err)) throw mapImapError(err, { operation: 'status' });
     }
   }
   return found;

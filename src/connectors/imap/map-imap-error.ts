@@ -124,6 +124,11 @@ function codeForOperation(operation: ImapOperation): ErrorCode {
   }
 }
 
+/** Did the server answer the command NO or BAD (rather than the connection dropping or a local failure)? */
+export function isServerRefusal(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'responseStatus' in err && (err.responseStatus === 'NO' || err.responseStatus === 'BAD');
+}
+
 /** Turns anything thrown by ImapFlow, the socket or TLS into an AppError with log-safe details. */
 export function mapImapError(err: unknown, context: ImapErrorContext): AppError {
   if (err instanceof AppError) return err;

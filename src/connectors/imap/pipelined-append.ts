@@ -26,7 +26,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { AppError } from '../../core/app-error.ts';
 import { parseAppendUid } from './append.ts';
-import { mapImapError } from './map-imap-error.ts';
+import { isServerRefusal, mapImapError } from './map-imap-error.ts';
 import { appendMessageArgs, isNonSynchronizing, type LiteralMode } from './raw-append.ts';
 import { execRawPipeline, type RawPipeline, type RawWriter } from './raw-command.ts';
 import type { AppendItem, AppendItemResult } from './types.ts';
@@ -153,11 +153,6 @@ function resultOf(answer: TaggedAnswer, path: string): { result: AppendItemResul
   if (answer.status !== 'OK') return { result: { error: mapImapError(answerError(answer), { operation: 'append', path }) }, uidValidity: null };
   const appendUid = parseAppendUid({ tag: answer.tag, command: 'OK', attributes: [{ type: 'ATOM', section: answer.code.map((value) => ({ type: 'ATOM', value })) }] });
   return { result: { uid: appendUid?.uids.length === 1 ? (appendUid.uids[0] ?? null) : null }, uidValidity: appendUid?.uidValidity ?? null };
-}
-
-/** Did the request end with the server's NO/BAD (rather than a dropped connection or a local failure)? */
-function isServerRefusal(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'responseStatus' in err && (err.responseStatus === 'NO' || err.responseStatus === 'BAD');
 }
 
 /**
